@@ -24,6 +24,13 @@ export interface CesqlExpression {
   evaluate(event: Record<string, unknown>): { value: CesqlValue; errors: CesqlError[] };
 }
 
+const NO_ATTRIBUTES: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
+
+/** Tolerate a non-object event (JS callers): it has no attributes rather than crashing evaluation. */
+function attributesOf(event: Record<string, unknown>): Record<string, unknown> {
+  return event !== null && typeof event === 'object' ? event : NO_ATTRIBUTES;
+}
+
 class CompiledCesqlExpression implements CesqlExpression {
   constructor(
     readonly source: string,
@@ -32,14 +39,14 @@ class CompiledCesqlExpression implements CesqlExpression {
 
   evaluate(event: Record<string, unknown>): { value: CesqlValue; errors: CesqlError[] } {
     const errors: CesqlError[] = [];
-    const ctx: EvalContext = { event, errorCount: 0, errors };
+    const ctx: EvalContext = { event: attributesOf(event), errorCount: 0, errors };
     const value = evaluateNode(this.root, ctx);
     return { value, errors };
   }
 
   /** Filter verdict without materialising error objects (hot path). */
   matches(event: Record<string, unknown>): boolean {
-    const ctx: EvalContext = { event, errorCount: 0, errors: null };
+    const ctx: EvalContext = { event: attributesOf(event), errorCount: 0, errors: null };
     return evaluateNode(this.root, ctx) === true && ctx.errorCount === 0;
   }
 }

@@ -26,8 +26,16 @@ const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
 const FUNCTION_NAME = /^[A-Z][A-Z_]*$/;
 const COMPARISON = new Set(['=', '!=', '<>', '<', '<=', '>', '>=']);
 
+// Both the parser and the evaluator recurse, so hostile input (10^5 nested parentheses, or a
+// 10^5-term `a OR b OR …` chain) must be refused as a parse error instead of overflowing the stack.
+/** Maximum nesting of parentheses, calls, IN sets and unary operators. */
+export const MAX_NESTING = 200;
+/** Maximum depth of the syntax tree (long operator chains build deep left-leaning trees). */
+export const MAX_TREE_DEPTH = 1000;
+
 class Parser {
   private index = 0;
+  private nesting = 0;
 
   constructor(private readonly tokens: readonly Token[]) {}
 
@@ -81,7 +89,22 @@ class Parser {
     return this.next();
   }
 
+  private enter(t: Token): void {
+    if (++this.nesting > MAX_NESTING) {
+      throw new CesqlError('parse', `expression nested deeper than ${MAX_NESTING} levels`, t.position);
+    }
+  }
+
   private parseLogical(): CesqlNode {
+    this.enter(this.peek());
+    try {
+      return this.parseLogicalChain();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private parseLogicalChain(): CesqlNode {
     let left = this.parseComparison();
     for (;;) {
       const kw = this.keywordAt();
@@ -149,6 +172,9 @@ class Parser {
       } else if (kw === 'IN') {
         this.next();
         this.expect('lparen', "'(' to open the IN set");
+        if (this.peek().kind === 'rparen') {
+          throw new CesqlError('parse', 'the IN set must contain at least one element', this.peek().position);
+        }
         const set: CesqlNode[] = [this.parseLogical()];
         while (this.peek().kind === 'comma') {
           this.next();
@@ -166,7 +192,10 @@ class Parser {
     const t = this.peek();
     if (t.kind === 'word' && t.text.toUpperCase() === 'NOT') {
       this.next();
-      return { kind: 'not', operand: this.parseUnary(), position: t.position };
+      this.enter(t);
+      const operand = this.parseUnary();
+      this.nesting--;
+      return { kind: 'not', operand, position: t.position };
     }
     if (t.kind === 'operator' && (t.text === '-' || t.text === '+')) {
       this.next();
@@ -174,7 +203,10 @@ class Parser {
       // lets -2147483648 be written at all.
       if (this.peek().kind === 'integer') return this.integerLiteral(this.next(), t.text === '-', t.position);
       if (t.text === '+') throw this.unexpected(this.peek(), "an integer literal after unary '+'");
-      return { kind: 'negate', operand: this.parseUnary(), position: t.position };
+      this.enter(t);
+      const operand = this.parseUnary();
+      this.nesting--;
+      return { kind: 'negate', operand, position: t.position };
     }
     return this.parsePrimary();
   }
@@ -274,6 +306,42 @@ class Parser {
   }
 }
 
+function children(node: CesqlNode): readonly CesqlNode[] {
+  switch (node.kind) {
+    case 'not':
+    case 'negate':
+    case 'like':
+      return [node.operand];
+    case 'binary':
+      return [node.left, node.right];
+    case 'in':
+      return [node.operand, ...node.set];
+    case 'call':
+      return node.args;
+    default:
+      return [];
+  }
+}
+
+/** The first node found deeper than `limit`, if any; recursion stops at the limit. */
+function nodeBeyondDepth(node: CesqlNode, limit: number): CesqlNode | undefined {
+  if (limit === 0) return node;
+  for (const child of children(node)) {
+    const deep = nodeBeyondDepth(child, limit - 1);
+    if (deep) return deep;
+  }
+  return undefined;
+}
+
 export function parseCesql(source: string): CesqlNode {
-  return new Parser(tokenize(source)).parse();
+  const root = new Parser(tokenize(source)).parse();
+  const deep = nodeBeyondDepth(root, MAX_TREE_DEPTH);
+  if (deep) {
+    throw new CesqlError(
+      'parse',
+      `expression too deep (more than ${MAX_TREE_DEPTH} nested operations); use IN (…) for long alternatives`,
+      deep.position,
+    );
+  }
+  return root;
 }
