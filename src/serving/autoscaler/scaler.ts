@@ -37,7 +37,10 @@ export function scaleBounds(spec: Pick<ScalingSpec, 'minScale' | 'maxScale'>, re
   return { min: reachable ? spec.minScale : 0, max: spec.maxScale };
 }
 
-/** Clamp into [min, max] where max 0 means no upper bound. */
+/**
+ * Clamp into [min, max] where max 0 means no upper bound. Like Knative, min is
+ * checked first: an initial-scale floor above max-scale wins until initialised.
+ */
 export function applyBounds(min: number, max: number, x: number): number {
   if (x < min) return min;
   if (max !== 0 && x > max) return max;
