@@ -128,6 +128,7 @@ describe('handleScaleToZero', () => {
     ['retention 90 s, inactive 90 s ⇒ 0', { retentionMs: sec(90), activeSince: NOW - sec(90) }, d(0, true)],
     ['retention 10 s, inactive 15 s, proxied 20 s ⇒ grace 30 s not met, wait 10 s', { retentionMs: sec(10), activeSince: NOW - sec(15), sksProxySince: NOW - sec(20) }, d(0, false, sec(10))],
     // TBC −1: the activator is always in path, no probe.
+    ['unreachable: retention 90 s is ignored, fast path applies', { reachable: false, retentionMs: sec(90), activeSince: NOW - sec(10), sksProxySince: NOW - sec(40) }, d(0, true)],
     ['TBC −1 needs no probe', { targetBurstCapacity: -1, activatorInPath: undefined, activeSince: NOW - sec(5), sksProxySince: NOW - sec(40) }, d(0, true)],
   ];
   for (const [name, over, want] of rows) {
@@ -255,5 +256,44 @@ describe('SKS mode and activators', () => {
     assert.equal(nextStatusDesiredScale(3, -1), 3);
     assert.equal(nextStatusDesiredScale(null, -1), -1);
     assert.equal(nextStatusDesiredScale(3, 0), 0);
+  });
+});
+
+describe('worked example (§2.10): wake from zero, burst, back to proxy', () => {
+  test('decider + KPA decisions step by step', () => {
+    const s = spec(); // CC 0 ⇒ total 100, target 70, TBC 211
+    const at = (n: number) => NOW + sec(n);
+    const d = new Decider({ spec: s, now: at(0), readyPods: 1 });
+    for (let i = 0; i <= 59; i++) d.record(at(i), { concurrency: 0, rps: 0 });
+    assert.equal(d.scale(at(59), 1).desiredPodCount, 0); // idle: floor(1/2) = 0
+    // The pod is gone; no stats for a while. A request reaches the activator at 200 s.
+    const activatorStat = { concurrency: 1, rps: 1 };
+    assert.equal(d.shouldPoke(activatorStat), true);
+    d.record(at(200), activatorStat);
+    const woke = d.scale(at(200), 0);
+    // History reset (idle > 60 s): S = P = 1 ⇒ ceil(1/70) = 1; 1/1 < 2 ⇒ 1 pod.
+    assert.equal(woke.desiredPodCount, 1);
+    assert.equal(woke.excessBurstCapacity, -212); // floor(0×100 − 211 − 1)
+    const kpa = computeKpaScale({
+      now: at(200),
+      desiredScale: woke.desiredPodCount,
+      spec: s,
+      reachable: true,
+      activeState: 'inactive',
+      activeSince: at(90),
+      scaleTargetInitialized: true,
+      activationTimeoutMs: activationTimeoutMs(),
+    });
+    assert.deepEqual(kpa, { scale: 1, apply: true, requeueAfterMs: null, probe: null });
+    assert.equal(computeSksMode(kpa.scale, woke.excessBurstCapacity), 'Proxy');
+    const cond = computeActiveCondition({ want: 1, ready: 0, minReady: activeThreshold(s, { reachable: true, scaleTargetInitialized: true }), prior: 'inactive', hasServiceName: true });
+    assert.deepEqual([cond.mark, cond.reason], ['activating', 'Queued']);
+    // Burst of 300 concurrent through the activator on the single new pod.
+    for (let i = 202; i <= 207; i++) d.record(at(i), { concurrency: 300, rps: 0 });
+    const burst = d.scale(at(207), 1);
+    // P = 300 ⇒ dppc ceil(4.29) = 5; 5/1 ≥ 2 ⇒ panic. S = (1 + 0 + 6×300)/8 = 225.125 ⇒ 4.
+    assert.equal(burst.panicking, true);
+    assert.equal(burst.observedStableValue, 225.125);
+    assert.equal(burst.desiredPodCount, 5);
   });
 });

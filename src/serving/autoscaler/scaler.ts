@@ -77,8 +77,10 @@ export interface ScaleToZeroInput {
   activeSince: number;
   stableWindowMs: number;
   gracePeriodMs: number;
-  /** Already 0 for unreachable revisions (see lastPodRetentionMs). */
+  /** scale-to-zero-pod-retention-period (annotation or config), ms. */
   retentionMs: number;
+  /** PA reachability (default true); an unreachable revision has no last-pod retention. */
+  reachable?: boolean;
   targetBurstCapacity: number;
   activationTimeoutMs: number;
   /** Current SKS mode; undefined when there is no SKS. */
@@ -148,7 +150,7 @@ export function handleScaleToZero(input: ScaleToZeroInput): ScaleToZeroDecision 
         inPath = input.activatorInPath;
       }
       if (!inPath) return { scale: 0, apply: false, requeueAfterMs: null, probe: 'async' };
-      const retention = input.retentionMs;
+      const retention = input.reachable === false ? 0 : input.retentionMs;
       if (inState >= Math.max(input.gracePeriodMs, retention)) return keep(0, true);
       if (retention > 0 && inState < retention) return keep(0, false, retention - inState);
       const proxyFor = input.sksProxySince === null || input.sksProxySince === undefined ? 0 : input.now - input.sksProxySince;
@@ -196,7 +198,8 @@ export function computeKpaScale(input: KpaScaleInput): ScaleToZeroDecision {
     activeSince: input.activeSince,
     stableWindowMs: input.spec.stableWindowMs,
     gracePeriodMs: input.spec.scaleToZeroGracePeriodMs,
-    retentionMs: lastPodRetentionMs(input.spec, input.reachable),
+    retentionMs: input.spec.scaleToZeroPodRetentionMs,
+    reachable: input.reachable,
     targetBurstCapacity: input.spec.targetBurstCapacity,
     activationTimeoutMs: input.activationTimeoutMs,
     sksMode: input.sksMode,
