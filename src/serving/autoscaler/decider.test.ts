@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveScalingSpec, type ScalingSpec } from './annotations.js';
 import { parseAutoscalerConfig } from './config.js';
-import { computeExcessBurstCapacity, computeNumActivators, Decider, initialExcessBurstCapacity, shouldPoke, type Stat } from './decider.js';
+import { computeExcessBurstCapacity, computeNumActivators, Decider, initialExcessBurstCapacity, scrapeSampleSize, shouldPoke, type Stat } from './decider.js';
 import { computeSksMode } from './scaler.js';
 
 // Fake clock: T0 is aligned to 2 s so 1 s buckets and 2 s delay slots line up.
@@ -359,4 +359,9 @@ describe('Decider.update', () => {
     // 140/14 = 10; 10/2 ≥ 2 ⇒ panic; maxScaleUp 2000 ⇒ 10
     assert.equal(d.scale(at(61), 2).desiredPodCount, 10);
   });
+});
+
+test('scrape sample size (95 % confidence, MOE 5)', () => {
+  // N ≤ 3 ⇒ N; 10 ⇒ ceil(153.664/24.3664) = ceil(6.31) = 7; 100 ⇒ ceil(1536.64/114.3664) = ceil(13.44) = 14
+  assert.deepEqual([0, 1, 3, 4, 10, 100, 1000].map(scrapeSampleSize), [0, 1, 3, 4, 7, 14, 16]);
 });

@@ -99,6 +99,20 @@ export function computeNumActivators(
   return Math.max(MIN_ACTIVATORS, Math.ceil(capacity / spec.activatorCapacity));
 }
 
+/** 1.96² (95 % confidence) × σ² 100 / margin-of-error 5²: Knative's scrape population factor. */
+const SCRAPE_POPULATION_FACTOR = (1.96 * 1.96 * 100) / 25;
+
+/**
+ * How many of `readyPods` the scraper samples each second: all of them up to 3,
+ * else ceil(N·X / (N + X − 1)) with X = 15.3664 (10 → 7, 100 → 14). The
+ * sampled sum is then scaled by readyPods / sample to a revision-wide total.
+ */
+export function scrapeSampleSize(readyPods: number): number {
+  if (readyPods <= 0) return 0;
+  if (readyPods <= 3) return readyPods;
+  return Math.ceil((readyPods * SCRAPE_POPULATION_FACTOR) / (readyPods + SCRAPE_POPULATION_FACTOR - 1));
+}
+
 /** Poke rule: an activator stat wakes the decider at once when it currently wants 0 pods. */
 export function shouldPoke(currentDesiredScale: number, activatorStat: Pick<Stat, 'concurrency'>): boolean {
   return currentDesiredScale === 0 && activatorStat.concurrency !== 0;
