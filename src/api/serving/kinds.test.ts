@@ -93,3 +93,20 @@ describe('serving kinds: validation (Knative wording)', () => {
     rejects(s, { apiVersion: 'serving.knative.dev/v1beta1', kind: 'DomainMapping', metadata: { name: 'a.b.com' }, spec: { ref: { kind: 'Service' } } }, /spec\.ref\.name/, 'serving.knative.dev/domainmappings');
   });
 });
+
+describe('serving kinds: autoscaling annotations are validated at admission', () => {
+  test('out-of-range annotations are refused with the annotation path', async () => {
+    const { registerServing } = await import('../../serving/register.js');
+    const reg = new ResourceRegistry();
+    registerCoreKinds(reg);
+    registerServing(reg);
+    const s = new ObjectService(new MemoryStore(), reg);
+    s.bootstrap();
+    assert.throws(
+      () => s.create('serving.knative.dev/services', ksvc({ template: tpl({ metadata: { annotations: { 'autoscaling.knative.dev/target-utilization-percentage': '500' } } }) })),
+      (e: any) => e.status === 422 && /spec\.template\.metadata\.annotations/.test(e.message) && /target-utilization-percentage/.test(e.message),
+    );
+    const ok = s.create('serving.knative.dev/services', ksvc({ template: tpl({ metadata: { annotations: { 'autoscaling.knative.dev/target': '10', 'autoscaling.knative.dev/target-utilization-percentage': '60' } } }) }));
+    assert.ok(ok.metadata.uid);
+  });
+});

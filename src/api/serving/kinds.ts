@@ -54,7 +54,7 @@ function validateTemplate(o: KObject, old: KObject | undefined, get: Parameters<
   if (!tpl || typeof tpl !== 'object') return [{ path: 'spec.template', message: 'missing field(s)', type: 'FieldValueRequired' }];
   const d = servingDefaultsFrom(get);
   errs.push(...validateTemplateName(tpl.metadata?.name, o.metadata.name ?? '', o.metadata.generateName, 'spec.template.metadata.name'));
-  errs.push(...validateRevisionSpec(tpl.spec, 'spec.template.spec', d, tpl.metadata?.annotations));
+  errs.push(...validateRevisionSpec(tpl.spec, 'spec.template.spec', d, tpl.metadata?.annotations, get));
   if (old && tpl.metadata?.name && tpl.metadata.name === old.spec?.template?.metadata?.name) {
     if (stableJson(tpl) !== stableJson(old.spec?.template))
       errs.push({ path: 'spec.template.metadata.name', message: `Saw the following changes without a name change (-old +new): ${diffSummary(old.spec.template, tpl)}` });
@@ -161,7 +161,7 @@ export const revisionType: ResourceType = {
     defaultRevisionSpec(o.spec, o.metadata, servingDefaultsFrom(ctx.get));
   },
   validate(o, old, ctx) {
-    const errs = [...validateKsvcName(o), ...validateRevisionSpec(o.spec, 'spec', servingDefaultsFrom(ctx.get), o.metadata.annotations)];
+    const errs = [...validateKsvcName(o), ...validateRevisionSpec(o.spec, 'spec', servingDefaultsFrom(ctx.get), o.metadata.annotations, ctx.get)];
     if (old && stableJson(old.spec) !== stableJson(o.spec))
       errs.push({ path: 'spec', message: `Immutable fields changed (-old +new): ${diffSummary(old.spec, o.spec)}` });
     return errs;

@@ -2,19 +2,21 @@
 // defaulting and validation shared by Service.spec.template,
 // Configuration.spec.template and Revision.spec, with Knative's wording
 // (pkg/apis/serving/v1/revision_{defaults,validation}.go, k8s_validation.go).
+import type { KObject } from '../meta.js';
 import { invalidValue, required, type FieldError } from '../errors.js';
 import { validateDns1123Label, isDns1035Label } from '../validation.js';
 import { expandNameTemplate, type ServingDefaults } from './config-defaults.js';
 import { RESERVED_CONTAINER_NAMES, RESERVED_ENV, RESERVED_MOUNT_PATHS, RESERVED_PORTS } from './constants.js';
 
 /** Hook so autoscaling annotation validation (autoscaler module) plugs in without a dependency cycle. */
-export type AnnotationValidator = (annotations: Record<string, string> | undefined, path: string, containerConcurrency: number | undefined) => FieldError[];
+export type ConfigGetter = (gr: string, ns: string, name: string) => KObject | undefined;
+export type AnnotationValidator = (annotations: Record<string, string> | undefined, path: string, containerConcurrency: number | undefined, get?: ConfigGetter) => FieldError[];
 let annotationValidator: AnnotationValidator = () => [];
 export function setAutoscalingAnnotationValidator(v: AnnotationValidator): void {
   annotationValidator = v;
 }
-export function validateAutoscalingAnnotations(a: Record<string, string> | undefined, path: string, cc: number | undefined): FieldError[] {
-  return annotationValidator(a, path, cc);
+export function validateAutoscalingAnnotations(a: Record<string, string> | undefined, path: string, cc: number | undefined, get?: ConfigGetter): FieldError[] {
+  return annotationValidator(a, path, cc, get);
 }
 
 export function defaultRevisionSpec(spec: any, meta: any, d: ServingDefaults): void {
@@ -81,7 +83,7 @@ function validateContainer(c: any, p: string, serving: boolean): FieldError[] {
   return errs;
 }
 
-export function validateRevisionSpec(spec: any, path: string, d: ServingDefaults, annotations?: Record<string, string>): FieldError[] {
+export function validateRevisionSpec(spec: any, path: string, d: ServingDefaults, annotations?: Record<string, string>, get?: ConfigGetter): FieldError[] {
   if (!spec || typeof spec !== 'object') return [required(path)];
   const errs: FieldError[] = [];
   const containers = spec.containers;
@@ -121,7 +123,7 @@ export function validateRevisionSpec(spec: any, path: string, d: ServingDefaults
   for (const f of ['restartPolicy', 'nodeName', 'hostNetwork', 'hostPID', 'hostIPC', 'activeDeadlineSeconds'])
     if (spec[f] !== undefined && f !== 'restartPolicy') errs.push({ path: `${path}.${f}`, message: `must not set the field(s): ${f}`, type: 'FieldValueForbidden' });
   const annPath = path === 'spec' ? 'metadata.annotations' : path.replace(/\.spec$/, '.metadata.annotations');
-  errs.push(...validateAutoscalingAnnotations(annotations, annPath, cc));
+  errs.push(...validateAutoscalingAnnotations(annotations, annPath, cc, get));
   return errs;
 }
 
