@@ -150,16 +150,32 @@ export class FakeApiClient implements ApiClient {
    * `objects`). Missing uid/resourceVersion/creationTimestamp/generation are filled in.
    */
   seed(...objs: KObject[]): this {
+    return this.put(objs, true);
+  }
+
+  /**
+   * Put objects in place exactly as given (nothing filled in), so table-test
+   * wants can be written from the same builders. Writes still advance the
+   * global resourceVersion counter.
+   */
+  seedAsIs(...objs: KObject[]): this {
+    return this.put(objs, false);
+  }
+
+  private put(objs: KObject[], fill: boolean): this {
     for (const o of objs) {
       const gr = this.grOf(o);
       const m = this.bucket(gr);
       const name = o.metadata?.name;
       if (!name) throw badRequest(`seed: ${o.kind} needs metadata.name`);
       const obj = structuredClone(o);
-      obj.metadata.uid ??= this.nextUid();
-      obj.metadata.creationTimestamp ??= rfc3339(this.clock.now());
-      obj.metadata.generation ??= 1;
-      obj.metadata.resourceVersion = String(++this.rv);
+      ++this.rv;
+      if (fill) {
+        obj.metadata.uid ??= this.nextUid();
+        obj.metadata.creationTimestamp ??= rfc3339(this.clock.now());
+        obj.metadata.generation ??= 1;
+        obj.metadata.resourceVersion = String(this.rv);
+      }
       const frozen = deepFreeze(obj);
       const key = keyFor(obj.metadata.namespace, name);
       const old = m.get(key);

@@ -46,7 +46,7 @@ export interface TableRow {
   name: string;
   /** `namespace/name` handed to reconcile(). */
   key: string;
-  /** Objects that exist before reconcile (in the API and, once synced, in every informer). */
+  /** Objects that exist before reconcile (in the API and, once synced, in every informer), stored exactly as given. */
   objects?: KObject[];
   /** Set up reactors etc. on the client before the run, e.g. `(c) => c.induceFailure('create', 'core/configmaps')`. */
   withClient?: (client: FakeApiClient) => void;
@@ -92,7 +92,7 @@ export function runTable(rows: TableRow[], factory: ReconcilerFactory, opts: Tab
 export async function setupRow(objects: KObject[] | undefined, factory: ReconcilerFactory, opts: TableOptions = {}): Promise<{ ctx: TableContext; reconciler: Reconciler }> {
   const clock = new FakeClock(opts.now);
   const client = new FakeApiClient({ ...opts.client, clock });
-  client.seed(...(objects ?? []));
+  client.seedAsIs(...(objects ?? []));
   const logger = new MemoryLogger();
   const informers = new SharedInformerFactory(client, { clock, logger });
   const ctx: TableContext = { client, informers, recorder: new FakeEventRecorder(), clock, logger };
