@@ -257,6 +257,15 @@ describe('enqueue helpers', () => {
     assert.deepEqual(seen, ['add a', 'update a', 'delete a', 'add a']);
   });
 
+  test('globalResync enqueues every cached object (filtered)', async () => {
+    const { ctrl } = harness(async () => undefined);
+    const objs = [obj('a', { labels: { x: '1' } }), obj('b'), obj('c', { labels: { x: '1' } })];
+    const lister = { list: () => objs } as unknown as Parameters<Controller['globalResync']>[0];
+    ctrl.globalResync(lister, filterWithLabel('x'));
+    assert.deepEqual([await ctrl.queue.get(), await ctrl.queue.get()], ['ns/a', 'ns/c']);
+    assert.equal(ctrl.queue.len(), 0);
+  });
+
   test('the self handler honours an optional filter', async () => {
     const { ctrl } = harness(async () => undefined);
     const h = ctrl.handler(filterWithLabel('managed'));

@@ -10,7 +10,7 @@ import { matchesSelector, parseSelector, type Selector } from '../api/labels.js'
 import { splitApiVersion } from '../api/meta.js';
 import { realClock, type Clock } from './clock.js';
 import { isConflict, isPermanentError, requeueDelayOf } from './errors.js';
-import { keyOf, type EventHandler } from './informer.js';
+import { keyOf, type EventHandler, type Lister } from './informer.js';
 import { silentLogger, type Logger } from './logger.js';
 import { WorkQueue, type RateLimiter } from './workqueue.js';
 
@@ -79,6 +79,14 @@ export class Controller {
 
   enqueueKeyAfter(key: string, ms: number): void {
     this.queue.addAfter(key, ms);
+  }
+
+  /**
+   * Enqueue every cached object (optionally filtered), e.g. when a config map
+   * the reconciler reads changes (knative's GlobalResync). Keys de-duplicate.
+   */
+  globalResync(lister: Lister, filter?: ObjectFilter): void {
+    for (const o of lister.list()) if (!filter || filter(o)) this.enqueue(o);
   }
 
   /** Informer handler: enqueue the object itself on add, update and delete. */

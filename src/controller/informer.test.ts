@@ -275,6 +275,12 @@ describe('SharedInformerFactory', () => {
     f.stop();
     assert.equal(c.activeWatches(), 0);
   });
+
+  test('waitForSync before start() fails fast instead of hanging', async () => {
+    const f = new SharedInformerFactory(new FakeApiClient());
+    f.informerFor(CM);
+    await assert.rejects(f.waitForSync(), /before start\(\)/);
+  });
 });
 
 test('splitKey handles namespaced and cluster-scoped keys', () => {

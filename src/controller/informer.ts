@@ -529,8 +529,9 @@ export class SharedInformerFactory {
     for (const inf of this.informers.values()) inf.stop();
   }
 
-  /** Resolves when every informer created so far has synced. */
+  /** Resolves when every informer created so far has synced. Throws before `start()` (it would never resolve). */
   async waitForSync(signal?: AbortSignal): Promise<void> {
+    if (!this.started) throw new Error('SharedInformerFactory.waitForSync called before start(); informers would never sync');
     await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
   }
 

@@ -173,6 +173,20 @@ describe('kindReconciler', () => {
     assert.deepEqual(calls, ['reconcile']);
   });
 
+  test('after adding the finalizer, status is written against the patched object (no conflict round-trip)', async () => {
+    const patched = { ...widget({ rv: '2', finalizers: ['widgets.samples.skiff.dev'] }) };
+    await row(
+      {
+        key: 'ns/w',
+        objects: [widget({ rv: '1' })],
+        // The stored object keeps rv '1' (seeded as is); the fake applies the patch as rv '2'.
+        wantPatches: [{ name: 'w', namespace: 'ns', patch: { metadata: { finalizers: ['widgets.samples.skiff.dev'], resourceVersion: '1' } } }],
+        wantStatusUpdates: [{ ...patched, status: doneStatus() }],
+      },
+      { reconcileKind: markDone, finalizeKind: async () => undefined },
+    );
+  });
+
   test('on deletion finalizeKind runs, then only our finalizer is removed', async () => {
     let finalized = 0;
     await row(

@@ -115,8 +115,11 @@ export function kindReconciler<T extends KObject>(opts: KindReconcilerOptions<T>
         await setFinalizers(obj, obj.metadata.finalizers.filter((f) => f !== finalizer));
         return outcome instanceof ReconcileEvent ? undefined : outcome;
       }
+      // The object status is written against: the cached one, or the patched one once we add our finalizer.
+      let base: T = original;
       if (opts.finalizeKind && !obj.metadata.finalizers?.includes(finalizer)) {
-        obj = clone(await setFinalizers(obj, [...(obj.metadata.finalizers ?? []), finalizer]));
+        base = await setFinalizers(obj, [...(obj.metadata.finalizers ?? []), finalizer]);
+        obj = clone(base);
       }
 
       // ---- reconcile ----
@@ -144,9 +147,9 @@ export function kindReconciler<T extends KObject>(opts: KindReconcilerOptions<T>
       }
 
       // Status is written whether or not reconcile failed: a failure usually sets a condition saying why.
-      if (!isDeepStrictEqual(original.status, obj.status)) {
+      if (!isDeepStrictEqual(base.status, obj.status)) {
         try {
-          await updateStatus(original, obj);
+          await updateStatus(base, obj);
         } catch (err) {
           opts.recorder.eventf(obj, 'Warning', 'UpdateFailed', 'Failed to update status for %q: %v', obj.metadata.name, err);
           throw err;

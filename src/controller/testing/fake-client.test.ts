@@ -134,6 +134,16 @@ describe('FakeApiClient', () => {
     assert.equal(w.events.length, 3, 'stopped watches get nothing');
   });
 
+  test('seedAsIs stores objects exactly as given (for table-test wants); seed fills server fields', () => {
+    const c = new FakeApiClient();
+    c.seedAsIs(cm('exact'));
+    c.seed(cm('filled'));
+    assert.deepEqual(c.peek(CM, 'ns', 'exact'), cm('exact'));
+    const f = c.peek(CM, 'ns', 'filled')!;
+    assert.equal(f.metadata.resourceVersion, '2');
+    assert.ok(f.metadata.uid && f.metadata.creationTimestamp);
+  });
+
   test('watch without resourceVersion starts with synthetic ADDED events', async () => {
     const c = new FakeApiClient();
     c.seed(cm('a'));
