@@ -43,9 +43,16 @@ serveHttp((req, res) => {
     finish();
     return;
   }
-  const remaining = sleepMs - (performance.now() - started);
-  setTimeout(() => {
-    out += sleptLine(performance.now() - started);
+  // Node timers run off a cached loop clock and can fire a fraction of a millisecond early; like
+  // Go's time.Sleep, never report (or return) less than what was asked for.
+  const wake = (): void => {
+    const elapsed = performance.now() - started;
+    if (elapsed < sleepMs) {
+      setTimeout(wake, Math.ceil(sleepMs - elapsed));
+      return;
+    }
+    out += sleptLine(elapsed);
     finish();
-  }, Math.max(0, remaining));
+  };
+  setTimeout(wake, Math.max(0, Math.ceil(sleepMs - (performance.now() - started))));
 });
