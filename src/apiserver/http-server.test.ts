@@ -245,6 +245,14 @@ describe('API server: CRUD', () => {
     });
     assert.equal(again.status, 200);
     assert.deepEqual(again.json.data, { x: '1', y: '2' });
+    // kubectl diff/apply send `"annotations":{}` when nothing is annotated: no-op, nothing stored (ObjectMeta is omitempty).
+    const before = (await call(ts, 'GET', `${CM}/p`)).json;
+    const emptyMaps = await call(ts, 'PATCH', `${CM}/p`, { metadata: { annotations: {}, labels: {} } }, { 'content-type': 'application/strategic-merge-patch+json' });
+    assert.equal(emptyMaps.json.metadata.annotations, undefined);
+    assert.equal(emptyMaps.json.metadata.resourceVersion, before.metadata.resourceVersion, 'a no-op patch does not bump resourceVersion');
+    await call(ts, 'PATCH', `${CM}/p`, { metadata: { labels: { only: 'one' } } }, { 'content-type': 'application/merge-patch+json' });
+    const unlabelled = await call(ts, 'PATCH', `${CM}/p`, { metadata: { labels: { only: null } } }, { 'content-type': 'application/merge-patch+json' });
+    assert.equal(unlabelled.json.metadata.labels, undefined, 'removing the last label removes the map');
     const unsupported = await call(ts, 'PATCH', `${CM}/p`, { data: {} }, { 'content-type': 'text/plain' });
     assert.equal(unsupported.status, 415);
     assert.match(unsupported.json.message, /application\/merge-patch\+json/);
@@ -308,6 +316,14 @@ describe('API server: CRUD', () => {
 
     const badPolicy = await call(ts, 'DELETE', `${CM}/dep3?propagationPolicy=Sometimes`);
     assert.equal(badPolicy.status, 400);
+
+    // kubectl deletes namespaces with propagationPolicy=Background: contents still go first.
+    await call(ts, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } });
+    await call(ts, 'POST', '/api/v1/namespaces/doomed/configmaps', cm('inside', {}, 'doomed'));
+    const nsDel = await call(ts, 'DELETE', '/api/v1/namespaces/doomed', { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });
+    assert.equal(nsDel.json.status?.phase, 'Terminating');
+    await until(() => !ts.svc.store.get('core/namespaces', '', 'doomed'), 2000, 'namespace to be finalized');
+    assert.equal(ts.svc.store.get('core/configmaps', 'doomed', 'inside'), undefined, 'namespace contents are deleted, not orphaned');
 
     for (const n of ['g1', 'g2', 'keep']) await call(ts, 'POST', CM, { ...cm(n), metadata: { name: n, labels: { grp: n === 'keep' ? 'no' : 'yes' } } });
     const dc = await call(ts, 'DELETE', `${CM}?labelSelector=grp%3Dyes`);

@@ -266,6 +266,11 @@ describe('kubectl against the Skiff API server', () => {
     assert.equal(store.get('apps/deployments', 'default', 'web'), undefined);
     const none = await ok(['get', 'deploy']);
     assert.equal(none.trim(), '');
+    await ok(['create', 'namespace', 'team-a']);
+    await ok(['-n', 'team-a', 'create', 'configmap', 'inside', '--from-literal=a=b']);
+    assert.match(await ok(['delete', 'namespace', 'team-a']), /namespace "team-a" deleted/);
+    assert.equal(store.get('core/namespaces', '', 'team-a'), undefined);
+    assert.equal(store.get('core/configmaps', 'team-a', 'inside'), undefined, 'namespace contents are deleted with it');
   });
 
   test('other kubectl versions next to the dispatcher (1.27+) manage the same objects', async (t) => {
