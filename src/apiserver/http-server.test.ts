@@ -148,6 +148,8 @@ describe('API server: CRUD', () => {
     assert.deepEqual(sel.items.map((o: KObject) => o.metadata.name), ['a']);
     const fsel = (await call(ts, 'GET', `${CM}?fieldSelector=metadata.name%3Db`)).json;
     assert.deepEqual(fsel.items.map((o: KObject) => o.metadata.name), ['b']);
+    const inOther = (await call(ts, 'GET', '/api/v1/configmaps?fieldSelector=metadata.namespace%3Dother')).json;
+    assert.deepEqual(inOther.items.map((o: KObject) => o.metadata.name), ['c']);
     const all = (await call(ts, 'GET', '/api/v1/configmaps?limit=500')).json;
     assert.deepEqual(all.items.map((o: KObject) => `${o.metadata.namespace}/${o.metadata.name}`), ['default/a', 'default/b', 'other/c']);
     const ns = await call(ts, 'GET', '/api/v1/namespaces/other');
@@ -364,6 +366,11 @@ describe('API server: CRUD', () => {
     const w = await call(ts, 'POST', '/apis/example.dev/v1/namespaces/default/widgets?fieldValidation=Strict', { apiVersion: 'example.dev/v1', kind: 'Widget', metadata: { name: 'free' }, spec: { anything: { goes: 1 } }, extra: true });
     assert.equal(w.status, 201);
     assert.equal((await call(ts, 'POST', `${CM}?fieldValidation=Sometimes`, cm('q'))).status, 400);
+    // Field names are user input: non-ASCII ones must not break the Warning header.
+    const odd = await call(ts, 'POST', CM, { ...cm('odd'), 'データ': 1, 'a\r\nX-Injected: 1': 2 });
+    assert.equal(odd.status, 201);
+    assert.deepEqual(odd.headers.warning, ['299 - "unknown field \\"\\u30c7\\u30fc\\u30bf\\""', '299 - "unknown field \\"a\\r\\nX-Injected: 1\\""']);
+    assert.equal(odd.headers['x-injected'], undefined);
   });
 
   test('server-side Table: NAME + printer columns (+ AGE), includeObject, single gets, wide columns', async () => {

@@ -136,7 +136,7 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     const { res } = ctx;
     if (res.headersSent || res.destroyed) return;
     const headers: http.OutgoingHttpHeaders = { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), ...extra };
-    if (ctx.warnings.length) headers.Warning = ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+    if (ctx.warnings.length) headers.Warning = ctx.warnings.map(warningHeader);
     res.writeHead(code, headers);
     res.end(text);
   }
@@ -301,8 +301,12 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
       }
       await route(ctx, segs);
     } catch (e) {
-      if (!res.headersSent) writeError(ctx, e);
-      else res.destroy();
+      try {
+        if (!res.headersSent) writeError(ctx, e);
+        else res.destroy();
+      } catch {
+        res.destroy(); // never let a failing error response escape as an unhandled rejection
+      }
     }
   }
 
@@ -908,3 +912,9 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
 }
 
 const EMPTY_QUERY = new URLSearchParams();
+
+/** RFC 7234 warning: `299 - "text"`, ASCII only (field names come from user JSON). */
+function warningHeader(text: string): string {
+  const quoted = JSON.stringify(text).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `299 - ${quoted}`;
+}

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { registerCoreKinds } from '../../src/api/core/kinds.js';
-import { ResourceRegistry } from '../../src/api/registry.js';
+import { ResourceRegistry, type ResourceType } from '../../src/api/registry.js';
 import { GarbageCollector } from '../../src/apiserver/garbage-collector.js';
 import { createApiServer, type ApiServer, type PodLogSource } from '../../src/apiserver/http-server.js';
 import { makeKubeconfig } from '../../src/apiserver/kubeconfig.js';
@@ -64,6 +64,33 @@ stringData:
   password: s3cret
 `;
 
+// A kind kubectl has no compiled-in type for, like Knative's: kubectl treats it as
+// unstructured (JSON merge patch on apply, columns from the server's Table).
+const widgetType: ResourceType = {
+  group: 'example.dev',
+  version: 'v1',
+  kind: 'Widget',
+  plural: 'widgets',
+  singular: 'widget',
+  shortNames: ['wd'],
+  namespaced: true,
+  categories: ['all'],
+  subresources: { status: true },
+  printerColumns: [
+    { name: 'Size', type: 'integer', jsonPath: '.spec.size' },
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+  ],
+};
+
+const WIDGET = (parts: string) => `apiVersion: example.dev/v1
+kind: Widget
+metadata:
+  name: w1
+spec:
+  size: 3
+  parts: [${parts}]
+`;
+
 describe('kubectl against the Skiff API server', () => {
   let dir: string;
   let store: Store;
@@ -108,6 +135,7 @@ describe('kubectl against the Skiff API server', () => {
     store = openSqliteStore(join(dir, 'state.db'));
     const reg = new ResourceRegistry();
     registerCoreKinds(reg);
+    reg.register(widgetType);
     svc = new ObjectService(store, reg);
     svc.bootstrap();
     gc = new GarbageCollector(svc);
@@ -249,6 +277,28 @@ describe('kubectl against the Skiff API server', () => {
       child.kill();
       await exited;
     }
+  });
+
+  test('a kind kubectl does not know (unstructured): apply, table columns from JSONPath, merge patch, delete', async () => {
+    const file = join(dir, 'widget.yaml');
+    writeFileSync(file, WIDGET('{name: a, count: 1}, {name: b, count: 2}'));
+    assert.match(await ok(['apply', '-f', file]), /^widget\.example\.dev\/w1 created$/m);
+    assert.match(await ok(['apply', '-f', file]), /^widget\.example\.dev\/w1 unchanged$/m);
+    writeFileSync(file, WIDGET("{name: a, count: 1}"));
+    assert.match(await ok(['apply', '-f', file]), /^widget\.example\.dev\/w1 configured$/m);
+    assert.deepEqual(svc.get('example.dev/widgets', 'default', 'w1').spec.parts, [{ name: 'a', count: 1 }], 'JSON merge patch replaced the list');
+    const cur = svc.get('example.dev/widgets', 'default', 'w1');
+    svc.update('example.dev/widgets', { ...cur, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { subresource: 'status' });
+    const table = await ok(['get', 'wd']);
+    assert.match(table, /^NAME\s+SIZE\s+READY\s+AGE$/m);
+    assert.match(table, /^w1\s+3\s+True\s+\d+s$/m);
+    assert.match(await ok(['get', 'all']), /^widget\.example\.dev\/w1\s+3\s+True/m);
+    await ok(['patch', 'widget', 'w1', '--type', 'merge', '-p', '{"spec":{"size":5}}']);
+    assert.equal(await ok(['get', 'widgets.example.dev', 'w1', '-o', 'jsonpath={.spec.size}']), '5');
+    const strict = await kubectl(['apply', '-f', '-'], { input: WIDGET('').replace('  name: w1', '  name: w2\n  colour: red') });
+    assert.notEqual(strict.code, 0, 'unknown metadata fields are rejected under kubectl\'s default strict validation');
+    assert.match(strict.stderr, /unknown field "metadata\.colour"/);
+    assert.match(await ok(['delete', 'wd', 'w1']), /widget\.example\.dev "w1" deleted/);
   });
 
   test('kubectl explain answers from the OpenAPI v3 document without hanging', async () => {
