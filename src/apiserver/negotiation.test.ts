@@ -44,7 +44,8 @@ describe('negotiation', () => {
     assert.deepEqual(decodeObjectBody(Buffer.from(' {"a":2}'), undefined), { a: 2 });
     assert.throws(() => decodeObjectBody(Buffer.from('{'), 'application/json'), (e: any) => e.status === 400 && /not valid JSON/.test(e.message));
     assert.throws(() => decodeObjectBody(Buffer.from('a: 1\na: 2'), 'application/yaml'), (e: any) => e.status === 400 && /not valid YAML/.test(e.message));
-    assert.throws(() => decodeObjectBody(Buffer.from('x'), 'application/vnd.kubernetes.protobuf'), (e: any) => e.status === 415);
+    assert.throws(() => decodeObjectBody(Buffer.from('x'), 'application/cbor'), (e: any) => e.status === 415 && /vnd\.kubernetes\.protobuf/.test(e.message));
+    assert.throws(() => decodeObjectBody(Buffer.from('not protobuf'), 'application/vnd.kubernetes.protobuf'), (e: any) => e.status === 400 && /envelope/.test(e.message));
     assert.throws(() => decodeObjectBody(Buffer.from('  '), 'application/json'), (e: any) => e.status === 400 && /empty/.test(e.message));
   });
 

@@ -5,6 +5,7 @@
 // Pure functions, no I/O: the HTTP layer passes header strings and buffers.
 import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest } from '../api/errors.js';
+import { decodeKubeProtobuf, KUBE_PROTOBUF } from './kube-protobuf.js';
 import type { PatchType } from './object-service.js';
 
 export interface MediaRange {
@@ -131,8 +132,8 @@ function parseYamlText(text: string): unknown {
 }
 
 /**
- * Decode a create/update body. JSON and YAML are accepted (kubectl sends
- * JSON; curl users often send YAML); protobuf and CBOR are not.
+ * Decode a create/update body: JSON, YAML (curl users), and Kubernetes
+ * protobuf for built-in kinds (kubectl >= 1.32 typed clients). Not CBOR.
  */
 export function decodeObjectBody(body: Buffer, contentType: string | undefined): unknown {
   const mt = mediaTypeOf(contentType);
@@ -142,8 +143,13 @@ export function decodeObjectBody(body: Buffer, contentType: string | undefined):
   if (mt === 'application/json' || mt === '') {
     v = mt === '' && !/^\s*[{[]/.test(text) ? parseYamlText(text) : parseJson(text);
   } else if (isYamlType(mt)) v = parseYamlText(text);
+  else if (mt === KUBE_PROTOBUF) v = decodeKubeProtobuf(body); // client-go >= 1.32 typed clients
   else
-    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got Content-Type "${mt}")`);
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${KUBE_PROTOBUF} (got Content-Type "${mt}")`,
+    );
   checkShape(v);
   return v;
 }

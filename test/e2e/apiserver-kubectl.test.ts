@@ -346,6 +346,13 @@ describe('kubectl against the Skiff API server', () => {
       assert.match(await ok(['apply', '-f', file], { bin, env: vEnv }), new RegExp(`configmap/${name} unchanged`), v);
       assert.match(await ok(['get', 'cm', name], { bin, env: vEnv }), new RegExp(`^${name}\\s+1\\s+`, 'm'), v);
       assert.match(await ok(['delete', 'cm', name], { bin, env: vEnv }), /deleted/, v);
+      // Typed-client writes: JSON up to kubectl 1.31, Kubernetes protobuf from 1.32 on.
+      assert.match(await ok(['create', 'configmap', `${name}-c`, '--from-literal=a=b'], { bin, env: vEnv }), /created/, v);
+      assert.deepEqual(svc.get('core/configmaps', 'default', `${name}-c`).data, { a: 'b' }, v);
+      assert.match(await ok(['create', 'deployment', `${name}-d`, '--image=nginx:1.25', '--replicas=2'], { bin, env: vEnv }), /created/, v);
+      assert.equal(svc.get('apps/deployments', 'default', `${name}-d`).spec.replicas, 2, v);
+      await ok(['delete', 'cm', `${name}-c`], { bin, env: vEnv });
+      await ok(['delete', 'deployment', `${name}-d`], { bin, env: vEnv });
     }
   });
 });
