@@ -103,6 +103,8 @@ describe('API server: discovery', () => {
       assert.equal(r.status, 200);
       assert.equal(r.text, 'ok');
     }
+    assert.match((await call(ts, 'GET', '/version', undefined, { accept: 'application/yaml' })).text, /^major: "1"$/m);
+    assert.equal((await call(ts, 'GET', '/api', undefined, { accept: 'text/html' })).status, 406);
     const root = (await call(ts, 'GET', '/')).json;
     assert.ok(root.paths.includes('/apis/apps/v1'));
   });

@@ -183,10 +183,12 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     }
   }
 
-  /** Non-resource JSON documents (discovery, OpenAPI, version). */
-  function writeDoc(ctx: Ctx, body: unknown, contentType = 'application/json'): void {
-    if (!acceptsJson(ctx.accept) && !ctx.accept.some((r) => r.type === 'application/yaml')) throw notAcceptable();
-    writeJson(ctx, 200, body, contentType);
+  /** Non-resource documents (discovery, version, root): JSON, or YAML when that is what was asked for. */
+  function writeDoc(ctx: Ctx, body: unknown): void {
+    const fmt = chooseObjectFormat(ctx.accept, false);
+    if (!fmt) throw notAcceptable();
+    if (fmt.kind === 'yaml') return writeBody(ctx, 200, toYaml(body), 'application/yaml');
+    writeJson(ctx, 200, body);
   }
 
   // ------------------------------------------------------------ request bodies
