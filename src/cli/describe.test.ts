@@ -13,6 +13,9 @@ describe('describe', () => {
     assert.equal(smartLabel('uid'), 'UID');
     assert.equal(smartLabel('url'), 'URL');
     assert.equal(smartLabel('config.yaml'), 'config.yaml');
+    assert.equal(smartLabel('clusterIPs'), 'Cluster IPs');
+    assert.equal(smartLabel('podIP'), 'Pod IP');
+    assert.equal(smartLabel('containerConcurrency'), 'Container Concurrency');
   });
 
   test('layout: header block, metadata, fields, conditions table, events', () => {

@@ -7,15 +7,21 @@ import { humanDuration } from '../api/printers.js';
 import { DESCRIBE_TABS, tabwriteLines } from './table.js';
 import { LAST_APPLIED_ANNOTATION } from './apply-patch.js';
 
-const ACRONYMS = new Set(['api', 'url', 'uid', 'ip', 'ips', 'id', 'http', 'https', 'dns', 'tls', 'cpu', 'uri', 'json', 'yaml', 'sha', 'cidr', 'tcp', 'udp', 'ttl', 'os', 'ca', 'cel']);
+const ACRONYMS = new Set(['api', 'url', 'uid', 'ip', 'id', 'http', 'https', 'dns', 'tls', 'cpu', 'uri', 'json', 'yaml', 'sha', 'cidr', 'tcp', 'udp', 'ttl', 'os', 'ca', 'cel']);
 /** Maps whose keys are user data, printed verbatim. */
 const VERBATIM_KEYS = new Set(['data', 'binaryData', 'stringData', 'labels', 'annotations', 'matchLabels', 'selector', 'nodeSelector', 'ceOverrides', 'extensions', 'attributes', 'filter']);
 
 /** `latestReadyRevisionName` → `Latest Ready Revision Name`, `apiVersion` → `API Version`. */
 export function smartLabel(key: string): string {
   if (!/^[a-zA-Z]+$/.test(key)) return key;
-  const words = key.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+/g) ?? [key];
-  return words.map((w) => (ACRONYMS.has(w.toLowerCase()) ? w.toUpperCase() : w[0].toUpperCase() + w.slice(1))).join(' ');
+  // Words: `IPs`-style plural acronyms, acronyms, Capitalized or lowercase runs.
+  const words = key.match(/[A-Z]{2,}s(?![a-z])|[A-Z]+(?![a-z])|[A-Z]?[a-z]+/g) ?? [key];
+  return words
+    .map((w) => {
+      if (/^[A-Z]{2,}s$/.test(w)) return w;
+      return ACRONYMS.has(w.toLowerCase()) ? w.toUpperCase() : w[0].toUpperCase() + w.slice(1);
+    })
+    .join(' ');
 }
 
 function scalar(v: unknown): string {
@@ -57,8 +63,11 @@ function writeConditions(w: DescribeWriter, level: number, conditions: Array<Rec
   w.flush();
 }
 
+/** Structure keys that can sit inside a user-data map (a LabelSelector under `selector`). */
+const STRUCTURE_KEYS = new Set(['matchLabels', 'matchExpressions']);
+
 function writeValue(w: DescribeWriter, level: number, key: string, v: unknown, now: number, verbatim: boolean): void {
-  const label = verbatim ? key : smartLabel(key);
+  const label = verbatim && !STRUCTURE_KEYS.has(key) ? key : smartLabel(key);
   if (key === 'conditions' && Array.isArray(v) && v.length && v.every((c) => isPlainObject(c) && 'type' in c)) {
     writeConditions(w, level, v as Array<Record<string, unknown>>, now);
     return;

@@ -225,7 +225,8 @@ export class KubeClient {
 
   /** Server-side Table (kubectl's `get` columns); a server without Table support answers a plain object or list. */
   async table(r: ApiResource, namespace: string | undefined, name?: string, q: ListQuery = {}): Promise<unknown> {
-    const res = await this.request('GET', this.path(r, namespace, name), { query: { ...q }, accept: TABLE_ACCEPT });
+    // includeObject=Metadata: each row carries the object's metadata (namespace for -A, labels for --show-labels).
+    const res = await this.request('GET', this.path(r, namespace, name), { query: { ...q, includeObject: 'Metadata' }, accept: TABLE_ACCEPT });
     return res.json;
   }
 
