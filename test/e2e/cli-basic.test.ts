@@ -179,6 +179,8 @@ spec:
     r = await skiff(['get', 'foo']);
     assert.equal(r.code, 1);
     assert.equal(r.err, 'error: the server doesn\'t have a resource type "foo"\n');
+    r = await skiff(['get', 'cm', 'cm1', '-A']);
+    assert.equal(r.err, 'error: a resource cannot be retrieved by name across all namespaces\n');
     r = await skiff(['get', 'pods', '-n', 'demo']);
     assert.equal(r.code, 0);
     assert.equal(r.err, 'No resources found in demo namespace.\n');

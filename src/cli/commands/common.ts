@@ -46,6 +46,12 @@ export function resolveTargets(disc: Discovery, args: string[]): { targets: Targ
   return { targets, multipleKinds };
 }
 
+/** kubectl refuses `get pod NAME -A`: names are looked up in one namespace. */
+export function refuseNamesAcrossNamespaces(ctx: CliContext, targets: Target[]): void {
+  if (ctx.globals.allNamespaces && targets.some((t) => t.names.length && t.resource.namespaced))
+    throw new UserError('a resource cannot be retrieved by name across all namespaces');
+}
+
 /** Namespace for a request on `r`: undefined for cluster-scoped kinds and with -A. */
 export function requestNamespace(ctx: CliContext, r: ApiResource): string | undefined {
   if (!r.namespaced) return undefined;

@@ -6,7 +6,7 @@ import { describeObject } from '../describe.js';
 import { ServerError } from '../errors.js';
 import type { KubeClient } from '../http.js';
 import type { Discovery } from '../discovery.js';
-import { requestNamespace, resolveTargets, withTypeMeta } from './common.js';
+import { refuseNamesAcrossNamespaces, requestNamespace, resolveTargets, withTypeMeta } from './common.js';
 
 /** Events about `obj`: by involvedObject.uid, else (server without that field selector) by name and kind. */
 export async function eventsFor(client: KubeClient, disc: Discovery, obj: KObject): Promise<KObject[] | undefined> {
@@ -32,6 +32,7 @@ export const describeCommand: Command = {
     const client = await ctx.client();
     const disc = await client.discovery();
     const { targets } = resolveTargets(disc, flags.positionals);
+    refuseNamesAcrossNamespaces(ctx, targets);
     const now = Date.now();
     const texts: string[] = [];
     const errors: ServerError[] = [];

@@ -10,7 +10,7 @@ import { CliError, ServerError, UsageError } from '../errors.js';
 import { TABLE_ACCEPT, type KubeClient } from '../http.js';
 import { formatObjects, objectName, toJson, toYaml } from '../output.js';
 import { isTable, StreamingTable, tableCells, tableFromObjects, tabwriteLines, GET_TABS, type Table, type TableRenderOptions, type TableRow } from '../table.js';
-import { requestNamespace, resolveTargets, withTypeMeta, type Target } from './common.js';
+import { refuseNamesAcrossNamespaces, requestNamespace, resolveTargets, withTypeMeta, type Target } from './common.js';
 
 interface Fetched {
   target: Target;
@@ -88,6 +88,7 @@ export const getCommand: Command = {
     const client = await ctx.client();
     const disc = await client.discovery();
     const { targets, multipleKinds } = resolveTargets(disc, flags.positionals);
+    refuseNamesAcrossNamespaces(ctx, targets);
     const fmt = ctx.globals.output;
     const q = { labelSelector: flags.string('selector'), fieldSelector: flags.string('field-selector') };
     if (flags.bool('watch') || flags.bool('watch-only')) {
