@@ -87,7 +87,7 @@ export interface TableColumnDefinition {
 
 export interface TableRow {
   cells: unknown[];
-  object?: { metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; creationTimestamp?: string } };
+  object?: { metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; creationTimestamp?: string; resourceVersion?: string } };
 }
 
 export interface Table {

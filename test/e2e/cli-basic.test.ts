@@ -12,26 +12,11 @@ import YAML from 'yaml';
 import { registerCoreKinds } from '../../src/api/core/kinds.js';
 import { ResourceRegistry } from '../../src/api/registry.js';
 import { SKIFF_VERSION } from '../../src/api/version.js';
+import { createApiServer, type PodLogOptions } from '../../src/apiserver/http-server.js';
 import { ObjectService } from '../../src/apiserver/object-service.js';
 import { runCli } from '../../src/cli/cli.js';
 import { captureIO } from '../../src/cli/test-io.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-
-type ApiServerFactory = (opts: { svc: ObjectService }) => { listen(port: number, host: string): Promise<number>; close(): Promise<void> };
-
-/**
- * The real server (src/apiserver/http-server.ts). Until that module is merged,
- * fall back to the stand-in in helpers/ (same factory shape).
- */
-async function loadApiServer(): Promise<{ create: ApiServerFactory; real: boolean }> {
-  const realPath = '../../src/apiserver/http-server.js';
-  try {
-    return { create: (await import(realPath)).createApiServer as ApiServerFactory, real: true };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((e as Error).message).includes('http-server')) throw e;
-    return { create: (await import('./helpers/fake-apiserver.js')).createApiServer as ApiServerFactory, real: false };
-  }
-}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..', '..');
@@ -47,9 +32,22 @@ describe('skiff CLI against the API server', () => {
     registerCoreKinds(reg);
     svc = new ObjectService(new MemoryStore(), reg);
     svc.bootstrap();
-    const { create, real } = await loadApiServer();
-    if (!real) process.stderr.write('# cli-basic: src/apiserver/http-server.js not found; using the stand-in server\n');
-    const s = create({ svc });
+    const s = createApiServer({
+      svc,
+      // Watches end after 100 ms, so `get -w` must resume them from the last version it saw.
+      maxWatchSeconds: 0.1,
+      // A container runtime stand-in: a few lines, then (with follow) one more line per tick until the client leaves.
+      logs: {
+        async read(_ns: string, pod: string, opts: PodLogOptions, out: NodeJS.WritableStream, signal: AbortSignal) {
+          const lines = ['one', 'two', 'three'].map((l) => `${pod}/${opts.container}: ${l}\n`);
+          for (const l of opts.tailLines !== undefined ? lines.slice(-opts.tailLines) : lines) out.write(l);
+          for (let i = 0; opts.follow && !signal.aborted && i < 100; i++) {
+            await new Promise((res) => setTimeout(res, 20));
+            out.write(`${pod}/${opts.container}: tick ${i}\n`);
+          }
+        },
+      },
+    });
     const port = await s.listen(0, '127.0.0.1');
     server = s;
     api = `http://127.0.0.1:${port}`;
@@ -231,20 +229,40 @@ spec:
     assert.equal(r.err, 'error: resource(s) were provided, but no name was specified\n');
   });
 
-  test('get -w prints the table, then rows as objects change', async () => {
+  test('get -w prints the table, then rows as objects change, across server watch timeouts', async () => {
     const ac = new AbortController();
     const io = captureIO({ cwd: dir, signal: ac.signal });
     const done = runCli(['--api', api, 'get', 'cm', '-w', '-n', 'demo'], io);
-    await new Promise((res) => setTimeout(res, 150));
+    const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+    await sleep(150);
     svc.create('core/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched', namespace: 'demo' }, data: { a: '1' } });
-    for (let i = 0; i < 50 && !io.stdoutText().includes('watched'); i++) await new Promise((res) => setTimeout(res, 20));
+    // Two or more watch restarts later (each: 100 ms watch + 200 ms pause), a change: printed once, nothing replayed.
+    await sleep(650);
+    svc.patch('core/configmaps', 'demo', 'watched', { data: { b: '2' } }, 'merge');
+    for (let i = 0; i < 100 && !/watched +2 /.test(io.stdoutText()); i++) await sleep(20);
     ac.abort();
     assert.equal(await done, 0, io.stderrText());
-    assert.match(io.stdoutText(), /^NAME {6}DATA {3}AGE\nwatched {3}1 {6}\d+s\n/);
+    assert.match(io.stdoutText(), /^NAME {6}DATA {3}AGE\nwatched {3}1 {6}\d+s\nwatched {3}2 {6}\d+s\n$/);
   });
 
-  test('logs: a missing pod is a NotFound line', async () => {
-    const r = await skiff(['logs', 'nope']);
+  test('logs: tail, container, follow until interrupted; a missing pod is a NotFound line', async () => {
+    svc.create('core/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1', namespace: 'default' }, spec: { containers: [{ name: 'app', image: 'x' }, { name: 'side', image: 'y' }] } });
+    let r = await skiff(['logs', 'p1', '-c', 'side', '--tail', '2']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'p1/side: two\np1/side: three\n');
+    r = await skiff(['logs', 'pod/p1', 'app']);
+    assert.equal(r.out, 'p1/app: one\np1/app: two\np1/app: three\n');
+    r = await skiff(['logs', 'p1']);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, 'Error from server (BadRequest): a container name must be specified for pod p1, choose one of: [app side]\n');
+    const ac = new AbortController();
+    const io = captureIO({ cwd: dir, signal: ac.signal });
+    const done = runCli(['--api', api, 'logs', '-f', 'p1', '-c', 'app'], io);
+    for (let i = 0; i < 100 && !io.stdoutText().includes('tick 1'); i++) await new Promise((res) => setTimeout(res, 10));
+    ac.abort();
+    assert.equal(await done, 0, io.stderrText());
+    assert.match(io.stdoutText(), /^p1\/app: one\np1\/app: two\np1\/app: three\np1\/app: tick 0\np1\/app: tick 1\n/);
+    r = await skiff(['logs', 'nope']);
     assert.equal(r.code, 1);
     assert.equal(r.err, 'Error from server (NotFound): pods "nope" not found\n');
   });
@@ -255,6 +273,9 @@ spec:
     assert.equal(kc['current-context'], 'skiff');
     assert.equal(kc.clusters[0].cluster.server, api);
     assert.equal(kc.contexts[0].context.namespace, 'default');
+    r = await skiff(['kubeconfig', '-n', 'Bad_NS']);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, 'error: namespace "Bad_NS" is not a valid namespace name\n');
     await writeFile(join(dir, 'api.json'), JSON.stringify({ api, gateway: 'http://127.0.0.1:8080', pid: process.pid }));
     const io = captureIO({ cwd: dir });
     const code = await runCli(['get', 'ns', 'default', '-o', 'name', '--data-dir', dir], io);

@@ -148,6 +148,19 @@ export const getCommand: Command = {
   },
 };
 
+/** resourceVersion of a watch event's object (a Table event carries it on the table or its row). */
+function eventResourceVersion(obj: unknown): string | undefined {
+  if (isTable(obj)) return obj.metadata?.resourceVersion || obj.rows[0]?.object?.metadata?.resourceVersion;
+  return (obj as KObject)?.metadata?.resourceVersion;
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+}
+
 async function watchTarget(
   ctx: CliContext,
   client: KubeClient,
@@ -195,39 +208,47 @@ async function watchTarget(
     if (!watchOnly) printRows(table.rows);
     else for (const row of table.rows) lastRows.set(rowKey(row), row);
   }
-  await client.watch(
-    r,
-    ns,
-    { ...query, resourceVersion, accept: objectMode ? undefined : TABLE_ACCEPT },
-    async (ev) => {
-      if (ev.type === 'BOOKMARK') return;
-      const obj = ev.object as unknown;
-      if (objectMode) {
-        printObject(withTypeMeta(r, ev.object));
-        return;
-      }
-      if (isTable(obj)) {
-        if (obj.columnDefinitions.length) columns = { ...obj, rows: [] };
-        printRows(obj.rows);
-        return;
-      }
-      // Watch events carried full objects: ask for the object's row, or reuse its last row once it is gone.
-      const o = withTypeMeta(r, ev.object);
-      const key = `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
-      let row: TableRow | undefined;
-      if (!serverTables) row = tableFromObjects([o], Date.now(), humanDuration).rows[0];
-      else if (ev.type !== 'DELETED') {
-        try {
-          const t = await client.table(r, r.namespaced ? o.metadata.namespace : undefined, o.metadata.name);
-          if (isTable(t)) row = t.rows[0];
-        } catch (e) {
-          if (!(e instanceof ServerError)) throw e;
+  // Servers end watches after a while (Kubernetes: minutes); resume from the last version seen, as kubectl does.
+  const signal = ctx.io.signal;
+  while (!signal?.aborted) {
+    const started = Date.now();
+    await client.watch(
+      r,
+      ns,
+      { ...query, resourceVersion, accept: objectMode ? undefined : TABLE_ACCEPT },
+      async (ev) => {
+        resourceVersion = eventResourceVersion(ev.object) ?? resourceVersion;
+        if (ev.type === 'BOOKMARK') return;
+        const obj = ev.object as unknown;
+        if (objectMode) {
+          printObject(withTypeMeta(r, ev.object));
+          return;
         }
-      }
-      row ??= lastRows.get(key);
-      if (row) printRows([row]);
-    },
-    ctx.io.signal,
-  );
+        if (isTable(obj)) {
+          if (obj.columnDefinitions.length) columns = { ...obj, rows: [] };
+          printRows(obj.rows);
+          return;
+        }
+        // Watch events carried full objects: ask for the object's row, or reuse its last row once it is gone.
+        const o = withTypeMeta(r, ev.object);
+        const key = `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+        let row: TableRow | undefined;
+        if (!serverTables) row = tableFromObjects([o], Date.now(), humanDuration).rows[0];
+        else if (ev.type !== 'DELETED') {
+          try {
+            const t = await client.table(r, r.namespaced ? o.metadata.namespace : undefined, o.metadata.name);
+            if (isTable(t)) row = t.rows[0];
+          } catch (e) {
+            if (!(e instanceof ServerError)) throw e;
+          }
+        }
+        row ??= lastRows.get(key);
+        if (row) printRows([row]);
+      },
+      signal,
+    );
+    // A stream that ends at once again and again must not spin.
+    if (!signal?.aborted && Date.now() - started < 1000) await pause(200, signal);
+  }
   return 0;
 }

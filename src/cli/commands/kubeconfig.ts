@@ -1,19 +1,10 @@
 // `skiff kubeconfig`: a kubeconfig pointing kubectl (and kn) at the running
-// Skiff API: cluster, context and user all named `skiff`, namespace default.
+// Skiff API: cluster, context and user all named `skiff`, namespace default
+// (or -n). The document itself comes from the API server's module so the
+// CLI and the server never disagree on it.
+import { KubeconfigError, makeKubeconfig } from '../../apiserver/kubeconfig.js';
 import type { Command } from '../command.js';
-import { toYaml } from '../output.js';
-
-export function makeKubeconfig(server: string, namespace = 'default'): Record<string, unknown> {
-  return {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'skiff', cluster: { server } }],
-    contexts: [{ name: 'skiff', context: { cluster: 'skiff', user: 'skiff', namespace } }],
-    'current-context': 'skiff',
-    users: [{ name: 'skiff', user: {} }],
-    preferences: {},
-  };
-}
+import { UserError } from '../errors.js';
 
 export const kubeconfigCommand: Command = {
   name: 'kubeconfig',
@@ -22,7 +13,12 @@ export const kubeconfigCommand: Command = {
   examples: ['skiff kubeconfig > ~/.kube/skiff.yaml && KUBECONFIG=~/.kube/skiff.yaml kubectl get ksvc'],
   async run(ctx) {
     const ep = await ctx.endpoint();
-    ctx.out(toYaml(makeKubeconfig(ep.url, ctx.namespace())));
+    try {
+      ctx.out(makeKubeconfig(ep.url, ctx.namespace()));
+    } catch (e) {
+      if (e instanceof KubeconfigError) throw new UserError(e.message, e.code);
+      throw e;
+    }
     return 0;
   },
 };
