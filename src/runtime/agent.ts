@@ -35,7 +35,7 @@ import { ContainerLog, DEFAULT_LOG_MAX_BYTES, streamContainerLog } from './proce
 import { PodRunner, type VolumeHook } from './process/pod-runner.js';
 import { assignPorts, formatPortMappings, LoopbackPortAllocator, mappingsCover, parsePortMappings, portNeeds, PORTS_ANNOTATION, type PortAllocator, type PortMapping } from './process/ports.js';
 import { procfsAvailable } from './process/procfs.js';
-import { agentIdFor, AgentLock, PidFiles, reapStragglers } from './process/reaper.js';
+import { agentIdFor, AgentLock, killMarked, PidFiles, reapStragglers } from './process/reaper.js';
 import { detectSetpriv, NodeProcessSpawner, type ProcessSpawner } from './process/spawner.js';
 import { WatchLoop } from './watch-loop.js';
 
@@ -110,6 +110,7 @@ export class NodeAgent implements PodLogSource {
   private readonly baseEnv: Record<string, string>;
   private spawner?: ProcessSpawner;
   private agentId = '';
+  private procfs = false;
   private watch?: WatchLoop;
   private readonly pods = new Map<string, PodEntry>(); // by uid
   private readonly finished = new Set<string>(); // uids of Succeeded/Failed pods not re-run
@@ -147,7 +148,8 @@ export class NodeAgent implements PodLogSource {
         this.logger.warn('setpriv --pdeathsig is not available: pod processes will outlive a killed Skiff until its next start reaps them');
       this.spawner = new NodeProcessSpawner(setpriv);
     }
-    if (await procfsAvailable()) {
+    this.procfs = await procfsAvailable();
+    if (this.procfs) {
       const reaped = await reapStragglers({ records: await this.pidFiles.list(), agentId: this.agentId });
       if (reaped.length) this.logger.info('reaped processes left by a previous run', { pids: reaped });
     }
@@ -231,6 +233,7 @@ export class NodeAgent implements PodLogSource {
       pidFiles: this.pidFiles,
       logMaxBytes: this.opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES,
       volumes: this.opts.volumes,
+      killMarked: this.procfs ? async (a: string) => void (await killMarked([a], 2000)) : undefined,
       onChange,
     };
   }

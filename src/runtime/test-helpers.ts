@@ -1,6 +1,7 @@
 // Test support for the runtime: an embedded API (MemoryStore + ObjectService +
 // GarbageCollector + InProcessClient), a temp data dir, polling, HTTP GET.
 // Used by the *.test.ts files only.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -70,12 +71,18 @@ export function httpGet(port: number, path = '/'): Promise<{ status: number; bod
   });
 }
 
+/** Running (a zombie waiting for a parent that never reaps it counts as gone). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
   }
 }
 

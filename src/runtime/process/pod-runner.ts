@@ -18,7 +18,7 @@ import { runHandler } from './probe-handlers.js';
 import { compileHandler, compileProbe, probePeriodOverride, ProbeTracker, type CompiledProbe } from './probes.js';
 import { buildPodStatus, exitCodeOf, type ContainerStatus, type TerminatedState } from './pod-status.js';
 import { readProcStat, SIGNALS } from './procfs.js';
-import { AGENT_ID_ENV, type PidFiles } from './reaper.js';
+import { AGENT_ID_ENV, CONTAINER_ID_ENV, type PidFiles } from './reaper.js';
 import { SpawnError, type ProcessSpawner, type SpawnedProcess } from './spawner.js';
 
 /** Hook for volumes (Serving will provide one): set up before containers start, torn down after the pod. */
@@ -45,6 +45,8 @@ export interface RunnerDeps {
   pidFiles: PidFiles;
   logMaxBytes: number;
   volumes?: VolumeHook;
+  /** Kill every process whose environment has this `NAME=value` (escaped descendants). */
+  killMarked?(assignment: string): Promise<void>;
   onChange(): void;
 }
 
@@ -244,6 +246,8 @@ export class ContainerSlot {
     const containerID = `skiff://${randomId()}`;
     const startedMs = this.deps.clock.now();
     if (isRestart) this.status.restartCount++;
+    const marker = `${CONTAINER_ID_ENV}=${containerID.slice('skiff://'.length)}`;
+    cfg.env[CONTAINER_ID_ENV] = containerID.slice('skiff://'.length);
     let proc: SpawnedProcess;
     try {
       proc = await this.deps.spawner.spawn({ argv: cfg.argv, env: cfg.env, cwd: cfg.cwd });
@@ -258,7 +262,9 @@ export class ContainerSlot {
     this.log.attach(proc.stdout, 'stdout');
     this.log.attach(proc.stderr, 'stderr');
     const ids = { namespace: pod.metadata.namespace!, pod: pod.metadata.name!, uid: pod.metadata.uid!, container: this.spec.name };
-    void readProcStat(proc.pid).then((st) => this.deps.pidFiles.write({ ...ids, pid: proc.pid, pgid: proc.pid, startTime: st?.startTime ?? 0 }).catch(() => {}));
+    // On disk before the container is reported running, so a crash of Skiff after that point is always reapable.
+    const st = await readProcStat(proc.pid);
+    await this.deps.pidFiles.write({ ...ids, pid: proc.pid, pgid: proc.pid, startTime: st?.startTime ?? 0 }).catch(() => {});
     const startedAt = kubeTime(startedMs);
     this.status.containerID = containerID;
     this.status.state = { running: { startedAt } };
@@ -269,6 +275,7 @@ export class ContainerSlot {
     abort.abort();
     // The container is its process group: whatever the main process left behind goes with it.
     this.deps.spawner.signalGroup(proc.pid, 'SIGKILL');
+    await this.deps.killMarked?.(marker).catch(() => {});
     this.proc = undefined;
     this.trackers = {};
     this.status.ready = false;

@@ -12,6 +12,10 @@
 // direct child) — and waits until they are gone, so no old generation of a
 // pod and no port it held survives into the new run.
 //
+// When a container instance exits, anything still carrying its
+// `SKIFF_CONTAINER_ID` (a daemonised grandchild that left the process group)
+// is killed too, the way a container's cgroup would take it down.
+//
 // The lock file keeps two agents off one data dir: reaping would otherwise
 // kill the other agent's pods.
 import { createHash } from 'node:crypto';
@@ -21,6 +25,8 @@ import { RuntimeError } from '../deps.js';
 import { isSameProcessAlive, killQuietly, listPids, readEnviron, readProcStat } from './procfs.js';
 
 export const AGENT_ID_ENV = 'SKIFF_AGENT_ID';
+/** Per container instance; lets the agent find what an instance left behind when it exits. */
+export const CONTAINER_ID_ENV = 'SKIFF_CONTAINER_ID';
 
 export interface PidRecord {
   namespace: string;
@@ -96,12 +102,45 @@ async function protectedPids(): Promise<Set<number>> {
   return out;
 }
 
+function hasVar(environ: string, assignment: string): boolean {
+  return environ.startsWith(assignment + '\0') || environ.includes('\0' + assignment + '\0') || environ === assignment || environ.endsWith('\0' + assignment);
+}
+
+async function waitGone(pids: Iterable<number>, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (const pid of pids) {
+    while (Date.now() < deadline) {
+      const st = await readProcStat(pid);
+      if (!st || st.state === 'Z') break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
 /**
- * Kill leftovers of a previous agent run. Returns the pids killed. Waits
- * (up to `waitMs`) until they have exited (zombies count as exited).
+ * SIGKILL every process whose environment holds one of `assignments`
+ * (`NAME=value`), except ourselves and our ancestors; wait until they are gone.
+ */
+export async function killMarked(assignments: string[], waitMs = 5000): Promise<number[]> {
+  if (!assignments.length) return [];
+  const keep = await protectedPids();
+  const victims: number[] = [];
+  for (const pid of await listPids()) {
+    if (keep.has(pid)) continue;
+    const env = await readEnviron(pid);
+    if (env && assignments.some((a) => hasVar(env, a))) victims.push(pid);
+  }
+  for (const pid of victims) killQuietly(pid, 'SIGKILL');
+  await waitGone(victims, waitMs);
+  return victims;
+}
+
+/**
+ * Kill leftovers of a previous agent run: recorded processes whose start
+ * time still matches, and anything carrying this data dir's marker. Returns
+ * the pids killed, once they have exited (zombies count as exited).
  */
 export async function reapStragglers(opts: { records: PidRecord[]; agentId: string; waitMs?: number }): Promise<number[]> {
-  const marker = `${AGENT_ID_ENV}=${opts.agentId}`;
   const keep = await protectedPids();
   const victims = new Set<number>();
   for (const r of opts.records) {
@@ -109,22 +148,11 @@ export async function reapStragglers(opts: { records: PidRecord[]; agentId: stri
     if (r.startTime > 0 && (await isSameProcessAlive(r.pid, r.startTime))) {
       victims.add(r.pid);
       killQuietly(-r.pgid, 'SIGKILL');
+      killQuietly(r.pid, 'SIGKILL');
     }
   }
-  for (const pid of await listPids()) {
-    if (keep.has(pid) || victims.has(pid)) continue;
-    const env = await readEnviron(pid);
-    if (env && (env.startsWith(marker + '\0') || env.includes('\0' + marker + '\0') || env.endsWith('\0' + marker))) victims.add(pid);
-  }
-  for (const pid of victims) killQuietly(pid, 'SIGKILL');
-  const deadline = Date.now() + (opts.waitMs ?? 5000);
-  for (const pid of victims) {
-    while (Date.now() < deadline) {
-      const st = await readProcStat(pid);
-      if (!st || st.state === 'Z') break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  await waitGone(victims, opts.waitMs ?? 5000);
+  for (const pid of await killMarked([`${AGENT_ID_ENV}=${opts.agentId}`], opts.waitMs)) victims.add(pid);
   return [...victims];
 }
 
