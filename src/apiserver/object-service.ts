@@ -145,6 +145,7 @@ export class ObjectService {
     obj.kind = t.kind;
     obj.metadata = obj.metadata ?? {};
     const meta = obj.metadata;
+    dropEmptyMetadata(meta);
     if (t.namespaced) {
       meta.namespace = meta.namespace || 'default';
       const ns = this.store.get('core/namespaces', '', meta.namespace);
@@ -211,6 +212,7 @@ export class ObjectService {
       meta.generation = cur.metadata.generation;
       if (meta.generation === undefined) delete meta.generation;
       delete meta.managedFields;
+      dropEmptyMetadata(meta);
       const metaErrs = validateObjectMeta(meta, t.namespaced, t.nameRule ?? 'subdomain');
       if (metaErrs.length) throw invalid(t.kind, name, metaErrs, t.group);
       if (cur.metadata.deletionTimestamp) {
@@ -347,7 +349,9 @@ export class ObjectService {
     if (SYSTEM_NAMESPACES.includes(name) && gr === 'core/namespaces' && !opts.internal)
       throw new ApiError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`);
     if (opts.dryRun) return cur;
-    const policy = opts.propagationPolicy ?? (gr === 'core/namespaces' ? 'Foreground' : 'Background');
+    // A namespace is always emptied before it goes, whatever policy the client sends
+    // (kubectl sends Background); in Kubernetes the namespace lifecycle ignores it too.
+    const policy = gr === 'core/namespaces' ? 'Foreground' : opts.propagationPolicy ?? 'Background';
     if (policy === 'Orphan') this.orphanDependents(cur);
     const finalizers = [...(cur.metadata.finalizers ?? [])];
     if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion') && (this.hasDependents(cur) || gr === 'core/namespaces'))
@@ -393,6 +397,23 @@ export class ObjectService {
       if (!next.metadata.ownerReferences.length) delete next.metadata.ownerReferences;
       this.store.update(gr, next);
     }
+  }
+}
+
+/**
+ * Kubernetes never stores empty labels/annotations maps or empty
+ * finalizers/ownerReferences lists (ObjectMeta's fields are `omitempty`).
+ * Patches that remove the last key leave `{}` behind; without this, kubectl
+ * diff shows a spurious `annotations: {}` and no-op writes bump resourceVersion.
+ */
+function dropEmptyMetadata(meta: KObject['metadata']): void {
+  for (const k of ['labels', 'annotations'] as const) {
+    const v = meta[k];
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) delete meta[k];
+  }
+  for (const k of ['finalizers', 'ownerReferences'] as const) {
+    const v = meta[k];
+    if (Array.isArray(v) && v.length === 0) delete meta[k];
   }
 }
 
