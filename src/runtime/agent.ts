@@ -30,14 +30,15 @@ import { realClock, silentLogger, type Clock, type Logger } from './deps.js';
 import type { PodLogOptions, PodLogSource } from './logs.js';
 import { backoffPolicy, type BackoffPolicy } from './process/backoff.js';
 import { referencedSources, type ConfigSources } from './process/container-config.js';
-import { ImageRegistry, type ImageResolver } from './process/images.js';
+import { builtinImageRegistry } from './builtin-images.js';
+import type { ImageResolver } from './process/images.js';
 import { ContainerLog, DEFAULT_LOG_MAX_BYTES, streamContainerLog } from './process/log-files.js';
 import { PodRunner, type VolumeHook } from './process/pod-runner.js';
 import { assignPorts, formatPortMappings, LoopbackPortAllocator, mappingsCover, parsePortMappings, portNeeds, PORTS_ANNOTATION, type PortAllocator, type PortMapping } from './process/ports.js';
 import { procfsAvailable } from './process/procfs.js';
 import { agentIdFor, AgentLock, killMarked, PidFiles, reapStragglers } from './process/reaper.js';
 import { detectSetpriv, NodeProcessSpawner, type ProcessSpawner } from './process/spawner.js';
-import { WatchLoop } from './watch-loop.js';
+import { Informer, type SharedInformerFactory } from '../controller/informer.js';
 
 export const AGENT_FINALIZER = 'skiff.dev/agent';
 export const DEFAULT_NODE_NAME = 'skiff';
@@ -58,7 +59,7 @@ export interface NodeAgentOptions {
   /** Default: use setpriv when it works ('auto'). */
   pdeathsig?: boolean | 'auto';
   ports?: PortAllocator;
-  /** Image → command resolution (default: an ImageRegistry with nothing registered). */
+  /** Image → command resolution (default: the built-in sample images, else a container `command`). */
   images?: ImageResolver;
   /** Crash-loop back-off (default kubelet's 10 s … 5 min). */
   backoff?: Partial<BackoffPolicy>;
@@ -70,6 +71,8 @@ export interface NodeAgentOptions {
   /** Cap on the grace period when the agent itself stops. Default 30 s. */
   maxStopGraceMs?: number;
   volumes?: VolumeHook;
+  /** Share the composition root's informers (one Pod watch for everyone); default: a private Pod informer. */
+  informers?: SharedInformerFactory;
 }
 
 interface PodEntry {
@@ -111,7 +114,8 @@ export class NodeAgent implements PodLogSource {
   private spawner?: ProcessSpawner;
   private agentId = '';
   private procfs = false;
-  private watch?: WatchLoop;
+  private informer?: Informer;
+  private unregister?: () => void;
   private readonly pods = new Map<string, PodEntry>(); // by uid
   private readonly finished = new Set<string>(); // uids of Succeeded/Failed pods not re-run
   private started = false;
@@ -123,7 +127,7 @@ export class NodeAgent implements PodLogSource {
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? silentLogger;
     this.ports = opts.ports ?? new LoopbackPortAllocator();
-    this.images = opts.images ?? new ImageRegistry().resolve;
+    this.images = opts.images ?? builtinImageRegistry().resolve;
     this.pidFiles = new PidFiles(join(opts.dataDir, 'run'));
     this.lock = new AgentLock(join(opts.dataDir, 'agent.lock'));
     this.backoff = backoffPolicy(opts.backoff);
@@ -156,15 +160,22 @@ export class NodeAgent implements PodLogSource {
     await this.pidFiles.clear();
     this.started = true;
     this.stopping = false;
-    this.watch = new WatchLoop(this.client, PODS, {}, (type, pod) => this.onPod(type, pod), { clock: this.clock, logger: this.logger });
-    await this.watch.start();
+    this.informer = this.opts.informers?.informerFor(PODS) ?? new Informer(this.client, { gr: PODS, clock: this.clock, logger: this.logger });
+    this.unregister = this.informer.addEventHandler({
+      onAdd: (pod) => this.onPod('upsert', pod),
+      onUpdate: (_old, pod) => this.onPod('upsert', pod),
+      onDelete: (pod) => this.onPod('delete', pod),
+    });
+    this.informer.start();
+    await this.informer.waitForSync();
   }
 
   /** Stop every pod process (SIGTERM, then SIGKILL after the grace period); resolves when all are gone. */
   async stop(): Promise<void> {
     if (!this.started) return;
     this.stopping = true;
-    this.watch?.stop();
+    this.unregister?.();
+    if (!this.opts.informers) this.informer?.stop();
     const cap = this.opts.maxStopGraceMs ?? 30_000;
     await Promise.all(
       [...this.pods.values()].map(async (e) => {

@@ -1,36 +1,10 @@
-// Small injected dependencies shared by the node agent and the workload
-// controllers: a clock with timers, a structured logger, and the runtime's
-// error class. The shapes match the controller runtime's `Clock` and `Logger`
-// (src/controller/), so either can be passed where the other is expected once
-// both are merged; they are repeated here to keep the agent self-contained.
+// Small helpers shared by the node agent and the workload controllers: the
+// controller runtime's Clock and Logger (re-exported), the runtime's error
+// class, Kubernetes/Go time formatting, and an abortable sleep.
 
-export type TimerHandle = object;
-
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  setTimeout(fn: () => void, ms: number): TimerHandle;
-  clearTimeout(h: TimerHandle | undefined): void;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms)) as unknown as TimerHandle,
-  clearTimeout: (h) => {
-    if (h !== undefined) clearTimeout(h as unknown as NodeJS.Timeout);
-  },
-};
-
-export type LogFields = Record<string, unknown>;
-
-export interface Logger {
-  debug(msg: string, fields?: LogFields): void;
-  info(msg: string, fields?: LogFields): void;
-  warn(msg: string, fields?: LogFields): void;
-  error(msg: string, fields?: LogFields): void;
-}
-
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export { realClock, type Clock, type TimerHandle } from '../controller/clock.js';
+export { silentLogger, type Logger, type LogFields } from '../controller/logger.js';
+import type { Clock } from '../controller/clock.js';
 
 /** Errors raised by the runtime itself (not API errors), with a stable code. */
 export class RuntimeError extends Error {

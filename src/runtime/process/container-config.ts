@@ -28,6 +28,13 @@ export interface ImageConfig {
   args?: string[];
   env?: Record<string, string>;
   cwd?: string;
+  /**
+   * How the container's command/args combine with the image (default
+   * 'override', Docker's rules). 'ignore': the container's `command` is
+   * ignored and its `args` go to the image's program. 'append': image command,
+   * then the container's command and args (a general-purpose tool box image).
+   */
+  commandMode?: 'override' | 'ignore' | 'append';
 }
 
 export interface ContainerConfig {
@@ -223,6 +230,13 @@ export function resolveContainerEnv(pod: KObject, container: any, sources: Confi
 /** argv from image config and container command/args (Docker ENTRYPOINT/CMD rules), with `$(VAR)` expanded. */
 export function resolveArgv(container: any, image: ImageConfig | undefined, env: Record<string, string>): string[] {
   const lookup = (n: string) => env[n];
+  const expand = (list: unknown[]) => list.map((s) => expandVars(String(s), lookup));
+  const own = (v: unknown): string[] | undefined => (Array.isArray(v) ? v : undefined);
+  if (image?.commandMode === 'ignore') return [...image.command, ...expand(own(container.args) ?? image.args ?? [])];
+  if (image?.commandMode === 'append') {
+    const extra = [...(own(container.command) ?? []), ...(own(container.args) ?? [])];
+    return [...image.command, ...expand(extra.length ? extra : image.args ?? [])];
+  }
   const cmd: string[] = Array.isArray(container.command) && container.command.length ? container.command : image?.command ?? [];
   const args: string[] = Array.isArray(container.args)
     ? container.args
