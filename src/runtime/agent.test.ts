@@ -5,12 +5,14 @@ import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { KObject } from '../api/meta.js';
+import { FakeEventRecorder } from '../controller/events.js';
 import { AGENT_FINALIZER, NodeAgent } from './agent.js';
 import { hostPortFor, PORTS_ANNOTATION } from './process/ports.js';
 import { httpGet, isAlive, nodeServer, podManifest, testApi, waitFor, type TestApi } from './test-helpers.js';
 
 let api: TestApi;
 let agent: NodeAgent;
+const recorder = new FakeEventRecorder();
 
 const get = (name: string) => api.client.get('core/pods', 'default', name);
 const cond = (pod: KObject | undefined, type: string) => pod?.status?.conditions?.find((c: any) => c.type === type)?.status;
@@ -37,7 +39,7 @@ async function readLog(name: string, opts: any = {}): Promise<string> {
 
 before(async () => {
   api = await testApi();
-  agent = new NodeAgent({ client: api.client, dataDir: api.dataDir, backoff: { initialMs: 100 }, probePeriodMs: 50 });
+  agent = new NodeAgent({ client: api.client, dataDir: api.dataDir, backoff: { initialMs: 100 }, probePeriodMs: 50, recorder });
   await agent.start();
 });
 
@@ -89,6 +91,9 @@ describe('NodeAgent', () => {
     assert.equal(cond(pod, 'Ready'), 'False');
     const prev = await readLog('crash', { previous: true });
     assert.match(prev, /^run \d+\nboom\n$/);
+    assert.ok(recorder.events.includes('Normal Started Started container c'));
+    assert.ok(recorder.events.some((e) => e.startsWith('Warning BackOff Back-off restarting failed container c in pod crash_default(')));
+    assert.ok(recorder.events.includes('Normal Scheduled Successfully assigned default/crash to skiff'));
     await api.client.delete('core/pods', 'default', 'crash');
     await waitFor('crash gone', async () => !(await get('crash')));
   });
@@ -216,6 +221,54 @@ describe('NodeAgent', () => {
     const took = Date.now() - t0;
     assert.ok(existsSync(marker), 'SIGTERM was delivered');
     assert.ok(took >= 900 && took < 4000, `killed after the grace period (took ${took} ms)`);
+  });
+
+  test('a shorter grace period on a later delete kills at once; kubectl-run style args-only pods run', async () => {
+    await api.client.create(
+      'core/pods',
+      podManifest('deaf', {
+        terminationGracePeriodSeconds: 30,
+        containers: [{ name: 'c', image: 'x', command: [process.execPath, '-e', `process.on('SIGTERM',()=>{});console.log('up');setInterval(()=>{},1000)`] }],
+      }),
+    );
+    await api.client.create('core/pods', podManifest('runargs', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', args: ['sh', '-c', 'echo from args'] }] }));
+    await waitFor('deaf running', async () => (await readLog('deaf')).includes('up'));
+    await api.client.delete('core/pods', 'default', 'deaf');
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    // What `kubectl delete --grace-period=0 --force` records on the object.
+    const cur = (await get('deaf'))!;
+    await api.client.update('core/pods', { ...structuredClone(cur), metadata: { ...structuredClone(cur.metadata), deletionGracePeriodSeconds: 0 } });
+    await waitFor('deaf gone', async () => !(await get('deaf')), 3000);
+    assert.ok(Date.now() - t0 < 2000);
+    await waitFor('runargs done', async () => (await get('runargs'))?.status?.phase === 'Succeeded');
+    assert.equal(await readLog('runargs'), 'from args\n');
+    await api.client.delete('core/pods', 'default', 'runargs');
+  });
+
+  test('startup probe gates readiness and liveness until it passes', async () => {
+    const flag = join(api.dataDir, 'started-flag');
+    await api.client.create(
+      'core/pods',
+      podManifest('slowstart', {
+        containers: [{ name: 'c', image: 'x', command: ['sleep', '1000'], startupProbe: { exec: { command: ['test', '-f', flag] }, failureThreshold: 1000 }, livenessProbe: { exec: { command: ['test', '-f', flag] } } }],
+      }),
+    );
+    const p = await waitFor('running, not started', async () => {
+      const p = await get('slowstart');
+      return cstatus(p)?.state?.running && p;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const p2 = (await get('slowstart'))!;
+    assert.deepEqual([cstatus(p2).started, cstatus(p2).ready, cstatus(p2).restartCount], [false, false, 0], 'liveness does not run before startup succeeds');
+    assert.ok(p);
+    await writeFile(flag, '1');
+    await waitFor('started and ready', async () => {
+      const c = cstatus(await get('slowstart'));
+      return c?.started && c.ready;
+    });
+    await api.client.delete('core/pods', 'default', 'slowstart');
+    await waitFor('slowstart gone', async () => !(await get('slowstart')));
   });
 
   test('logs: follow streams new lines until the container ends; tail and timestamps', async () => {

@@ -38,6 +38,7 @@ import { assignPorts, formatPortMappings, LoopbackPortAllocator, mappingsCover, 
 import { procfsAvailable } from './process/procfs.js';
 import { agentIdFor, AgentLock, killMarked, PidFiles, reapStragglers } from './process/reaper.js';
 import { detectSetpriv, NodeProcessSpawner, type ProcessSpawner } from './process/spawner.js';
+import type { EventRecorder } from '../controller/events.js';
 import { Informer, type SharedInformerFactory } from '../controller/informer.js';
 
 export const AGENT_FINALIZER = 'skiff.dev/agent';
@@ -71,6 +72,8 @@ export interface NodeAgentOptions {
   /** Cap on the grace period when the agent itself stops. Default 30 s. */
   maxStopGraceMs?: number;
   volumes?: VolumeHook;
+  /** Kubernetes Events for pods (Scheduled, Started, Killing, BackOff, Unhealthy, Failed); default: none. */
+  recorder?: EventRecorder;
   /** Share the composition root's informers (one Pod watch for everyone); default: a private Pod informer. */
   informers?: SharedInformerFactory;
 }
@@ -210,7 +213,10 @@ export class NodeAgent implements PodLogSource {
     if (pod.spec?.nodeName && pod.spec.nodeName !== this.nodeName) return;
     if (entry) {
       entry.runner.update(pod);
-      if (pod.metadata.deletionTimestamp) this.beginDeletion(entry);
+      if (pod.metadata.deletionTimestamp) {
+        if (entry.deleting) entry.runner.shortenGrace(gracePeriodMs(pod));
+        this.beginDeletion(entry);
+      }
       return;
     }
     if (pod.metadata.deletionTimestamp) {
@@ -245,6 +251,7 @@ export class NodeAgent implements PodLogSource {
       logMaxBytes: this.opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES,
       volumes: this.opts.volumes,
       killMarked: this.procfs ? async (a: string) => void (await killMarked([a], 2000)) : undefined,
+      event: this.opts.recorder ? (pod: KObject, type: 'Normal' | 'Warning', reason: string, message: string) => this.opts.recorder!.event(pod, type, reason, message) : undefined,
       onChange,
     };
   }
@@ -288,6 +295,7 @@ export class NodeAgent implements PodLogSource {
       try {
         const updated = stableEqual(next, cur) ? cur : await this.client.update(PODS, next);
         if (this.pods.get(runner.uid) !== e || runner.isTerminating) return false;
+        if (updated !== cur) this.opts.recorder?.event(updated, 'Normal', 'Scheduled', `Successfully assigned ${updated.metadata.namespace}/${updated.metadata.name} to ${this.nodeName}`);
         runner.update(updated);
         runner.start(mappings, hadStatus ? updated.status : undefined);
         return true;

@@ -2,7 +2,8 @@
 // reference is mapped to a local command. Built-in sample images (helloworld,
 // event-display, …) are registered by other modules through `ImageRegistry`;
 // anything else can still run when the container gives an explicit `command`
-// (the image is then ignored and the command runs with the machine's tools).
+// (or only `args`, see commandOnlyResolver): the image is then ignored and the
+// command runs with the machine's tools.
 // An image that is neither registered nor paired with a command fails with the
 // waiting reason users know from a cluster — ErrImagePull, then
 // ImagePullBackOff while the agent retries — and a message saying why.
@@ -66,8 +67,14 @@ export class ImageRegistry {
   };
 }
 
-/** Default: a container with `command` runs it; anything else is not runnable. */
+/**
+ * Default: a container with `command` runs it. One with only `args` runs the
+ * args as the command — what images with an empty entrypoint (busybox,
+ * alpine, ubuntu) do, and what `kubectl run x --image=busybox -- sleep 10`
+ * produces. Anything else is not runnable.
+ */
 export const commandOnlyResolver: ImageResolver = (image, container) => {
   if (Array.isArray(container?.command) && container.command.length) return { command: [], imageID: '' };
+  if (Array.isArray(container?.args) && container.args.length) return { command: [], imageID: '' };
   throw new ImageNotRunnableError(image || '<none>');
 };

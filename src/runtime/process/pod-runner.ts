@@ -8,7 +8,7 @@
 // Pod objects and writes the status it reports; the runner never talks to the
 // API itself except through the injected `fetchSources`.
 import type { KObject } from '../../api/meta.js';
-import { kubeTime, sleep, type Clock, type Logger } from '../deps.js';
+import { kubeTime, sleep, type Clock, type Logger, type TimerHandle } from '../deps.js';
 import { crashLoopMessage, nextBackoff, restartDelay, type BackoffEntry, type BackoffPolicy } from './backoff.js';
 import { ContainerConfigError, resolveContainerConfig, type ConfigSources, type ContainerConfig } from './container-config.js';
 import { ImageNotRunnableError, type ImageResolver, type ResolvedImage } from './images.js';
@@ -47,6 +47,8 @@ export interface RunnerDeps {
   volumes?: VolumeHook;
   /** Kill every process whose environment has this `NAME=value` (escaped descendants). */
   killMarked?(assignment: string): Promise<void>;
+  /** Kubernetes Events about the pod (Started, Killing, BackOff, Unhealthy, Failed). */
+  event?(pod: KObject, type: 'Normal' | 'Warning', reason: string, message: string): void;
   onChange(): void;
 }
 
@@ -167,6 +169,7 @@ export class ContainerSlot {
         this.status.lastState = { terminated: last };
         if (delay > 0) {
           this.status.state = { waiting: { reason: 'CrashLoopBackOff', message: crashLoopMessage(this.entry!.backoffMs, this.spec.name, podRef(this.runner.pod)) } };
+          this.deps.event?.(this.runner.pod, 'Warning', 'BackOff', `Back-off restarting failed container ${this.spec.name} in pod ${podRef(this.runner.pod)}`);
           this.status.ready = false;
           this.status.started = false;
           this.changed();
@@ -232,6 +235,7 @@ export class ContainerSlot {
       this.status.state = { waiting: { reason, message } };
       this.status.ready = false;
       this.status.started = false;
+      this.deps.event?.(pod, 'Warning', 'Failed', `Error: ${message}`);
       this.changed();
       await sleep(this.deps.clock, delay, this.wake.signal);
       return undefined;
@@ -253,6 +257,7 @@ export class ContainerSlot {
       proc = await this.deps.spawner.spawn({ argv: cfg.argv, env: cfg.env, cwd: cfg.cwd });
     } catch (e) {
       const msg = e instanceof SpawnError ? e.message : `failed to start container: ${(e as Error).message}`;
+      this.deps.event?.(pod, 'Warning', 'Failed', `Error: ${msg}`);
       this.lastFinishedMs = this.deps.clock.now();
       return { exitCode: 128, reason: 'StartError', message: msg, startedAt: kubeTime(startedMs), finishedAt: kubeTime(this.deps.clock.now()), containerID };
     }
@@ -268,6 +273,7 @@ export class ContainerSlot {
     const startedAt = kubeTime(startedMs);
     this.status.containerID = containerID;
     this.status.state = { running: { startedAt } };
+    this.deps.event?.(pod, 'Normal', 'Started', `Started container ${this.spec.name}`);
     const abort = (this.instanceAbort = new AbortController());
     this.startProbes(abort.signal, cfg);
     this.changed();
@@ -328,6 +334,10 @@ export class ContainerSlot {
       const r = await runHandler(p.handler, p.timeoutMs, exec);
       if (signal.aborted) return;
       const changed = tracker.record(r.ok, r.message);
+      if (!r.ok && (changed || (p.kind === 'startup' && tracker.exhausted))) {
+        const kind = p.kind[0].toUpperCase() + p.kind.slice(1);
+        this.deps.event?.(this.runner.pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${r.message}`);
+      }
       if (p.kind === 'readiness' && changed) {
         this.status.ready = tracker.ok && this.status.started;
         this.changed();
@@ -354,7 +364,7 @@ export class ContainerSlot {
     const proc = this.proc;
     if (!proc || this.stopping) return;
     this.killReason = reason;
-    this.deps.logger.info('killing container', { pod: podRef(this.runner.pod), container: this.spec.name, reason });
+    this.deps.event?.(this.runner.pod, 'Normal', 'Killing', reason);
     const graceS = p.terminationGracePeriodSeconds ?? this.runner.pod.spec?.terminationGracePeriodSeconds ?? 30;
     await this.signalAndWait(proc, this.deps.clock.now() + graceS * 1000);
   }
@@ -369,12 +379,18 @@ export class ContainerSlot {
     await proc.exited;
   }
 
+  /** SIGKILL the running instance now (a delete shortened the grace period). */
+  killNow(): void {
+    if (this.proc) this.deps.spawner.signalGroup(this.proc.pid, 'SIGKILL');
+  }
+
   /** Stop for good: preStop hook, SIGTERM, SIGKILL at `deadline`; resolves when the loop has ended. */
   async stop(deadline: number, runPreStop: boolean): Promise<void> {
     this.stopping = true;
     this.wake.abort();
     const proc = this.proc;
     if (proc) {
+      this.deps.event?.(this.runner.pod, 'Normal', 'Killing', `Stopping container ${this.spec.name}`);
       const preStop = this.spec.lifecycle?.preStop;
       if (runPreStop && preStop && this.config) {
         const remaining = deadline - this.deps.clock.now();
@@ -408,6 +424,8 @@ export class PodRunner {
   private terminating?: Promise<void>;
   private running?: Promise<void>;
   private restored?: any;
+  private killAt?: number;
+  private killTimer?: TimerHandle;
   finished = false;
 
   constructor(
@@ -491,6 +509,7 @@ export class PodRunner {
   terminate(graceMs: number, runPreStop = true): Promise<void> {
     if (!this.terminating) {
       const deadline = this.deps.clock.now() + Math.max(0, graceMs);
+      this.killAt = deadline;
       this.terminating = (async () => {
         await Promise.all([...this.initSlots, ...this.slots].map((s) => s.stop(deadline, runPreStop)));
         await this.running;
@@ -498,6 +517,23 @@ export class PodRunner {
       })();
     }
     return this.terminating;
+  }
+
+  /**
+   * A later delete asked for a shorter grace period (e.g. `--grace-period=0
+   * --force` after a plain delete): SIGKILL whatever still runs at the
+   * earlier deadline.
+   */
+  shortenGrace(graceMs: number): void {
+    if (!this.terminating) return;
+    const killAt = this.deps.clock.now() + Math.max(0, graceMs);
+    if (this.killAt !== undefined && this.killAt <= killAt) return;
+    this.killAt = killAt;
+    this.deps.clock.clearTimeout(this.killTimer);
+    this.killTimer = this.deps.clock.setTimeout(() => {
+      for (const s of [...this.initSlots, ...this.slots]) s.killNow();
+    }, graceMs);
+    void this.terminating.finally(() => this.deps.clock.clearTimeout(this.killTimer));
   }
 
   get isTerminating(): boolean {
