@@ -19,6 +19,8 @@
 //    running is reported Failed). Succeeded/Failed pods are not re-run.
 //  - stop(): SIGTERM everything, SIGKILL after the grace period (capped by
 //    `maxStopGraceMs`); pod objects are left as they are for the next start.
+// Not done: restarting a container when its image is changed on a running
+// pod (kubelet does); pods are otherwise immutable, so nothing else to follow.
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError, notFound } from '../api/errors.js';
@@ -207,7 +209,7 @@ export class NodeAgent implements PodLogSource {
     const entry = this.pods.get(uid);
     if (type === 'delete') {
       this.finished.delete(uid);
-      if (entry) void this.forget(entry, gracePeriodMs(pod));
+      if (entry) this.forget(entry, gracePeriodMs(pod)).catch((err) => this.logger.error('pod clean-up failed', { pod: pod.metadata.name, error: (err as Error).message }));
       return;
     }
     if (pod.spec?.nodeName && pod.spec.nodeName !== this.nodeName) return;
@@ -221,7 +223,7 @@ export class NodeAgent implements PodLogSource {
     }
     if (pod.metadata.deletionTimestamp) {
       // Not running here (never admitted, finished, or from before a restart — reaped): let it go.
-      void this.removeFinalizer(pod);
+      this.removeFinalizer(pod).catch((err) => this.logger.warn('removing the agent finalizer failed', { pod: pod.metadata.name, error: (err as Error).message }));
       return;
     }
     if (this.finished.has(uid)) return;
@@ -233,7 +235,18 @@ export class NodeAgent implements PodLogSource {
     const runner = new PodRunner(pod, this.runnerDeps(() => this.scheduleStatus(uid)), this.logDir(pod));
     const e: PodEntry = { runner, ports: [] };
     this.pods.set(uid, e);
-    e.admitted = this.admit(e);
+    e.admitted = this.admit(e).catch((err) => {
+      // No free port, API trouble…: forget the attempt and try again shortly.
+      this.logger.error('pod admission failed; retrying', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: (err as Error).message });
+      if (this.pods.get(uid) === e) this.pods.delete(uid);
+      for (const p of e.ports) this.ports.release(p);
+      runner.close();
+      this.clock.setTimeout(() => {
+        const latest = this.informer?.get(pod.metadata.namespace, pod.metadata.name!);
+        if (latest && latest.metadata.uid === uid && !this.stopping) this.onPod('upsert', latest);
+      }, 1000);
+      return false;
+    });
   }
 
   private runnerDeps(onChange: () => void) {
