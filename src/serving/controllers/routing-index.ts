@@ -4,6 +4,7 @@
 // re-enqueue every route and mapping. Workers start once the informers these
 // controllers read have synced, so nothing is reconciled against a partial
 // cache or against default config before the real config maps are seen.
+import { SERVING_GROUP } from '../../api/serving/constants.js';
 import type { ApiClient } from '../../client/client.js';
 import type { Clock } from '../../controller/clock.js';
 import type { Controller } from '../../controller/controller.js';
@@ -11,13 +12,18 @@ import type { EventRecorder } from '../../controller/events.js';
 import type { SharedInformerFactory } from '../../controller/informer.js';
 import { silentLogger, type Logger } from '../../controller/logger.js';
 import { DOMAINMAPPING_GR, newDomainMappingController } from './domainmapping/reconciler.js';
-import { newIngressController } from './ingress/reconciler.js';
 import type { IngressProgrammer } from './ingress/programmer.js';
+import { newIngressController } from './ingress/reconciler.js';
+import { CDC_GR, INGRESS_GR } from './ingress/types.js';
 import { RoutingConfigStore } from './route/config-store.js';
-import { newRouteController, ROUTE_GR } from './route/reconciler.js';
+import { CONFIGURATION_GR, newRouteController, REVISION_GR, ROUTE_GR, SERVICE_GR } from './route/reconciler.js';
+
+/** Everything the three controllers read (ref targets of DomainMappings included). */
+const READ_GRS = [ROUTE_GR, CONFIGURATION_GR, REVISION_GR, SERVICE_GR, INGRESS_GR, DOMAINMAPPING_GR, CDC_GR, `${SERVING_GROUP}/services`];
 
 export { ImmediateIngressProgrammer, ManualIngressProgrammer, type IngressProgrammer } from './ingress/programmer.js';
 export { RoutingConfigStore } from './route/config-store.js';
+export { RoutingError, GATEWAY_HOST, isIngressReady, type KIngress, type IngressRule, type IngressSpec } from './ingress/types.js';
 
 export interface ServingRoutingOptions {
   client: ApiClient;
@@ -31,7 +37,7 @@ export interface ServingRoutingOptions {
 }
 
 export interface ServingRoutingControllers {
-  /** Resolves when the informers synced and the workers run. */
+  /** Resolves when the informers synced and the workers run (call `informers.start()` after this function). */
   readonly started: Promise<void>;
   readonly config: RoutingConfigStore;
   readonly controllers: { route: Controller; domainMapping: Controller; ingress: Controller };
@@ -57,8 +63,8 @@ export function startServingRoutingControllers(opts: ServingRoutingOptions): Ser
   let stopped = false;
   let running = false;
   const all = [route, domainMapping, ingress];
-  // Every informer registered by now is one these controllers read (the factory is shared, so this may include others: harmless).
-  const informers = opts.informers.all();
+  // Only the informers these controllers read: another module's informer that cannot sync must not hold us up.
+  const informers = [...READ_GRS.map((gr) => opts.informers.informerFor(gr)), config.informer];
   const started = Promise.all(informers.map((i) => i.waitForSync())).then(() => {
     if (stopped) return;
     for (const c of all) c.start();

@@ -21,7 +21,7 @@ import { keyOf, type SharedInformerFactory } from '../../../controller/informer.
 import type { Logger } from '../../../controller/logger.js';
 import { kindReconciler } from '../../../controller/reconciler.js';
 import { claimEventHandler, claimState, makeClusterDomainClaim } from '../clusterdomainclaim/claims.js';
-import { CDC_GR, INGRESS_GR, NET, type IngressStatus, type IngressTLS, type KIngress } from '../ingress/types.js';
+import { CDC_GR, childWriteError, INGRESS_GR, NET, type IngressStatus, type IngressTLS, type KIngress } from '../ingress/types.js';
 import type { RoutingConfigSource } from '../route/config-store.js';
 import { EXTERNAL_DOMAIN_TLS_NOT_ENABLED_MESSAGE, propagateIngressStatus } from '../route/lifecycle.js';
 import { HttpProtocolError, httpOptionFor } from '../route/resources/ingress.js';
@@ -72,7 +72,7 @@ export function newDomainMappingReconciler(deps: DomainMappingDeps): Reconciler 
         created = await deps.client.create(INGRESS_GR, desired);
       } catch (err) {
         deps.recorder.eventf(dm, 'Warning', 'CreationFailed', 'Failed to create Ingress: %v', err);
-        throw new Error(`failed to create Ingress: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        throw childWriteError('create Ingress', err);
       }
       deps.recorder.eventf(dm, 'Normal', 'Created', 'Created Ingress %q', created.metadata.name);
       return created;
@@ -86,7 +86,7 @@ export function newDomainMappingReconciler(deps: DomainMappingDeps): Reconciler 
     try {
       return await deps.client.update(INGRESS_GR, next);
     } catch (err) {
-      throw new Error(`failed to update Ingress: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw childWriteError('update Ingress', err);
     }
   }
 
@@ -128,7 +128,7 @@ export function newDomainMappingReconciler(deps: DomainMappingDeps): Reconciler 
           try {
             await deps.client.create(CDC_GR, makeClusterDomainClaim(dm));
           } catch (err) {
-            throw new Error(`failed to create ClusterDomainClaim: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+            throw childWriteError('create ClusterDomainClaim', err);
           }
         }
         st = cs.markTrue(st, DomainClaimed);

@@ -98,3 +98,25 @@ export function isIngressReady(ing: KObject): boolean {
   const st = ing.status as IngressStatus | undefined;
   return st?.observedGeneration === ing.metadata.generation && !!st?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 }
+
+/** Stable codes of the routing controllers' reconcile failures. */
+export type RoutingErrorCode =
+  | 'SKIFF_ERR_ROUTING_CHILD_WRITE' // creating/updating a KIngress, placeholder Service or ClusterDomainClaim failed
+  | 'SKIFF_ERR_ROUTING_NOT_OWNED'; // a child's name is taken by an object we do not control
+
+/** A reconcile failure of the Route / DomainMapping controllers; retried with backoff. `cause` is the API error. */
+export class RoutingError extends Error {
+  constructor(
+    readonly code: RoutingErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RoutingError';
+  }
+}
+
+/** `failed to <what>: <cause message>` as a RoutingError keeping the cause. */
+export function childWriteError(what: string, err: unknown): RoutingError {
+  return new RoutingError('SKIFF_ERR_ROUTING_CHILD_WRITE', `failed to ${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}

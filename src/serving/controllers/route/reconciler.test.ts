@@ -109,6 +109,33 @@ const rows: TableRow[] = [
     wantEvents: ['Normal Created Created placeholder service "hello"', 'Normal Created Created Ingress "hello"'],
   },
   {
+    name: 'creating the KIngress fails: CreationFailed event, coded error for retry, status still says why we wait',
+    key: 'default/hello',
+    objects: [latestRoute, cfgReady, rev1],
+    withClient: (c) => c.induceFailure('create', INGRESS_GR),
+    wantErr: 'failed to create Ingress: inducing failure for create ingresses',
+    wantCreates: [...latestKids.services, latestKids.ingress],
+    wantStatusUpdates: [
+      {
+        ...latestRoute,
+        status: status({
+          url: 'http://hello.default.example.com',
+          address: true,
+          traffic: [{ revisionName: 'hello-00001', latestRevision: true, percent: 100 }],
+          conds: [['AllTrafficAssigned', 'True'], TLS, ['IngressReady', 'Unknown', ...NOT_CONFIGURED], ['Ready', 'Unknown', ...NOT_CONFIGURED]],
+        }),
+      },
+    ],
+    wantEvents: [
+      'Normal Created Created placeholder service "hello"',
+      'Warning CreationFailed Failed to create Ingress: inducing failure for create ingresses',
+      'Warning InternalError failed to create Ingress: inducing failure for create ingresses',
+    ],
+    postConditions: (_ctx, outcome) => {
+      assert.equal((outcome.error as { code?: string }).code, 'SKIFF_ERR_ROUTING_CHILD_WRITE');
+    },
+  },
+  {
     name: 'KIngress became ready: IngressReady and Ready turn True',
     key: 'default/hello',
     objects: [

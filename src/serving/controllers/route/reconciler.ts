@@ -17,7 +17,7 @@ import type { EventRecorder } from '../../../controller/events.js';
 import { keyOf, type SharedInformerFactory } from '../../../controller/informer.js';
 import { silentLogger, type Logger } from '../../../controller/logger.js';
 import { kindReconciler } from '../../../controller/reconciler.js';
-import { INGRESS_GR, isIngressReady, NET, type IngressStatus, type IngressVisibility, type KIngress } from '../ingress/types.js';
+import { childWriteError, INGRESS_GR, isIngressReady, NET, RoutingError, type IngressStatus, type IngressVisibility, type KIngress } from '../ingress/types.js';
 import type { RoutingConfigSource } from './config-store.js';
 import {
   EXTERNAL_DOMAIN_TLS_NOT_ENABLED_MESSAGE,
@@ -96,14 +96,14 @@ export function newRouteReconciler(deps: RouteDeps): Reconciler {
           await deps.client.create(SERVICE_GR, desired);
         } catch (err) {
           deps.recorder.eventf(route, 'Warning', 'CreationFailed', 'Failed to create placeholder service %q: %v', svcName, err);
-          throw new Error(`failed to create placeholder service: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+          throw childWriteError('create placeholder service', err);
         }
         deps.recorder.eventf(route, 'Normal', 'Created', 'Created placeholder service %q', svcName);
         continue;
       }
       if (!isControlledBy(existing, route)) {
         status.s = markServiceNotOwned(cs, status.s, svcName);
-        throw new Error(`route: ${JSON.stringify(route.metadata.name)} does not own Service: ${JSON.stringify(svcName)}`);
+        throw new RoutingError('SKIFF_ERR_ROUTING_NOT_OWNED', `route: ${JSON.stringify(route.metadata.name)} does not own Service: ${JSON.stringify(svcName)}`);
       }
       const labels = { ...(existing.metadata.labels ?? {}), ...(desired.metadata.labels ?? {}) };
       const annotations = { ...(existing.metadata.annotations ?? {}), ...(desired.metadata.annotations ?? {}) };
@@ -160,7 +160,7 @@ export function newRouteReconciler(deps: RouteDeps): Reconciler {
         created = await deps.client.create(INGRESS_GR, desired);
       } catch (err) {
         deps.recorder.eventf(route, 'Warning', 'CreationFailed', 'Failed to create Ingress: %v', err);
-        throw new Error(`failed to create Ingress: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        throw childWriteError('create Ingress', err);
       }
       deps.recorder.eventf(route, 'Normal', 'Created', 'Created Ingress %q', created.metadata.name);
       return { ingress: created, rollout, requeueMs: 0 };
@@ -182,7 +182,7 @@ export function newRouteReconciler(deps: RouteDeps): Reconciler {
     try {
       updated = await deps.client.update(INGRESS_GR, next);
     } catch (err) {
-      throw new Error(`failed to update Ingress: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw childWriteError('update Ingress', err);
     }
     return { ingress: updated, rollout, requeueMs };
   }
