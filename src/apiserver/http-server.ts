@@ -604,6 +604,7 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     resourceVersion?: string;
     uid?: string;
     dryRun: boolean;
+    gracePeriodSeconds?: number;
   }
 
   async function deleteOptionsOf(ctx: Ctx): Promise<DeleteOpts> {
@@ -636,6 +637,7 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
       resourceVersion: str(pre?.resourceVersion, 'preconditions.resourceVersion'),
       uid: str(pre?.uid, 'preconditions.uid'),
       dryRun: dryRunOf(ctx, body.dryRun),
+      gracePeriodSeconds: grace as number | undefined,
     };
   }
 

@@ -336,7 +336,7 @@ export class ObjectService {
     gr: string,
     namespace: string,
     name: string,
-    opts: WriteOptions & { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; resourceVersion?: string; uid?: string } = {},
+    opts: WriteOptions & { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; resourceVersion?: string; uid?: string; gracePeriodSeconds?: number } = {},
   ): KObject {
     const t = this.type(gr);
     const ns = t.namespaced ? namespace || 'default' : '';
@@ -357,9 +357,13 @@ export class ObjectService {
     if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion') && (this.hasDependents(cur) || gr === 'core/namespaces'))
       finalizers.push('foregroundDeletion');
     if (finalizers.length === 0) return this.store.delete(gr, ns, name);
-    if (cur.metadata.deletionTimestamp && stableEqual(finalizers, cur.metadata.finalizers)) return cur;
+    // A later delete may shorten the grace period (kubectl delete --grace-period=0 --force), never lengthen it.
+    const grace = opts.gracePeriodSeconds;
+    const shorter = grace !== undefined && (cur.metadata.deletionGracePeriodSeconds === undefined || grace < cur.metadata.deletionGracePeriodSeconds);
+    if (cur.metadata.deletionTimestamp && stableEqual(finalizers, cur.metadata.finalizers) && !shorter) return cur;
     const next = clone(cur) as KObject;
     next.metadata.deletionTimestamp = cur.metadata.deletionTimestamp ?? nowIso(this.now());
+    if (grace !== undefined && (shorter || cur.metadata.deletionGracePeriodSeconds === undefined)) next.metadata.deletionGracePeriodSeconds = grace;
     next.metadata.finalizers = finalizers;
     if (gr === 'core/namespaces') next.status = { ...(next.status ?? {}), phase: 'Terminating' };
     return this.store.update(gr, next, cur.metadata.resourceVersion);

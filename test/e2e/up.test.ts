@@ -159,3 +159,29 @@ describe('skiff up: start/stop contract, kubectl, pods as processes', () => {
     }
   });
 });
+
+describe('bare pods through kubectl', () => {
+  test('kubectl run --restart=Never runs the command, logs it, and delete --grace-period=0 --force kills it at once', async () => {
+    const s = await startSkiffProcess();
+    try {
+      const r = await kubectl(s, ['run', 'once', '--image=busybox', '--restart=Never', '--', 'sh', '-c', 'echo ran-$((40+2))']);
+      assert.equal(r.code, 0, r.stderr);
+      await waitFor('pod once Succeeded', async () => (await getJson(s, '/api/v1/namespaces/default/pods/once'))?.status?.phase === 'Succeeded', 20000);
+      const logs = await kubectl(s, ['logs', 'once']);
+      assert.equal(logs.stdout.trim(), 'ran-42');
+      const get = await kubectl(s, ['get', 'pod', 'once']);
+      assert.match(get.stdout, /^once +0\/1 +Completed +0 /m);
+
+      await kubectl(s, ['run', 'stubborn', '--image=busybox', '--restart=Never', '--', 'sh', '-c', "trap '' TERM; echo started; while true; do sleep 1; done"]);
+      await waitFor('stubborn running', async () => (await getJson(s, '/api/v1/namespaces/default/pods/stubborn'))?.status?.phase === 'Running', 20000);
+      const t0 = Date.now();
+      const del = await kubectl(s, ['delete', 'pod', 'stubborn', '--grace-period=0', '--force']);
+      assert.equal(del.code, 0, del.stderr);
+      await waitFor('stubborn gone', async () => (await getJson(s, '/api/v1/namespaces/default/pods/stubborn')) === undefined, 10000);
+      assert.ok(Date.now() - t0 < 8000, `forced delete took ${Date.now() - t0} ms`);
+    } finally {
+      await s.stop('SIGTERM');
+      rmSync(s.dataDir, { recursive: true, force: true });
+    }
+  });
+});
