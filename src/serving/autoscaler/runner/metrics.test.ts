@@ -94,6 +94,17 @@ describe('metrics aggregation', () => {
     assert.deepEqual(sink.stats(), { records: 0, dropped: 2, pokes: 0, badValues: 0 });
   });
 
+  test('malformed reports are counted, not thrown', () => {
+    const { target, records } = fakeTarget();
+    const sink = new MetricsSink(target);
+    assert.equal(sink.record(KEY, 1_000, null as never), false);
+    assert.equal(sink.record(42 as never, 1_000, { pods: [] }), false);
+    assert.equal(sink.poke(KEY, NaN), false);
+    assert.equal(sink.record(KEY, 1_000, { pods: 'x' as never, activator: 3 as never }), true);
+    assert.equal(records.length, 0);
+    assert.equal(sink.stats().badValues, 3);
+  });
+
   test('poke records the activator\'s first-request stat (concurrency 1) and pokes', () => {
     const { target, records, pokes } = fakeTarget();
     const sink = new MetricsSink(target);

@@ -99,6 +99,11 @@ export class MetricsSink {
    * collector drops stats for unknown metrics).
    */
   record(revKey: string, now: number, stats: RevisionStatsInput): boolean {
+    // The worker is ours, but a malformed message must not take the main thread down.
+    if (typeof revKey !== 'string' || !stats || typeof stats !== 'object' || !Number.isFinite(now)) {
+      this.counters.badValues++;
+      return false;
+    }
     const spec = this.target.specOf(revKey);
     if (!spec) {
       this.counters.dropped++;
@@ -109,7 +114,7 @@ export class MetricsSink {
       const podTotal = sumPodStats(stats.pods, this.bad);
       if (podTotal) this.target.record(revKey, now, podTotal);
     }
-    if (stats.activator) {
+    if (stats.activator && typeof stats.activator === 'object') {
       const a = activatorStat(stats.activator, this.bad);
       this.target.record(revKey, now, a);
       // Every activator stat goes through Knative's Poke: it wakes a decider that wants 0.
@@ -126,6 +131,10 @@ export class MetricsSink {
    * decider wants 0 pods. Returns false when the revision has no decider.
    */
   poke(revKey: string, now: number): boolean {
+    if (typeof revKey !== 'string' || !Number.isFinite(now)) {
+      this.counters.badValues++;
+      return false;
+    }
     if (!this.target.specOf(revKey)) {
       this.counters.dropped++;
       return false;

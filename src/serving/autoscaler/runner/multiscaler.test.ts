@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../../controller/clock.js';
+import { FakeClock, realClock } from '../../../controller/clock.js';
 import { MemoryLogger } from '../../../controller/logger.js';
 import { resolveScalingSpec } from '../annotations.js';
 import { DEFAULT_AUTOSCALER_CONFIG } from '../config.js';
@@ -167,5 +167,21 @@ describe('MultiScaler', () => {
     assert.ok(logger.entries.some((e) => e.level === 'error' && e.msg === 'decider tick failed'));
     ms.stop();
     assert.throws(() => ms.ensure(KEY, spec(), { reachable: true }), /stopped/);
+  });
+
+  test('real clock: a blocked event loop shows up as lateness and skipped slots', async () => {
+    const ms = new MultiScaler({ clock: realClock, readyPods: () => 0, onChange: () => {}, tickMs: 20 });
+    ms.ensure(KEY, spec(), { reachable: true });
+    await new Promise((r) => setTimeout(r, 50));
+    const until = Date.now() + 80;
+    while (Date.now() < until) {
+      // the data plane would be in its own thread; this is the main thread stalling
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    ms.stop();
+    const st = ms.stats();
+    assert.ok(st.ticks >= 3, `ticks ${st.ticks}`);
+    assert.ok(st.maxLatenessMs >= 50, `max lateness ${st.maxLatenessMs} ms`);
+    assert.ok(st.skippedTicks >= 1, `skipped ${st.skippedTicks}`);
   });
 });
