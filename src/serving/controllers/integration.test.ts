@@ -226,4 +226,57 @@ describe('Serving revision controllers over the in-process API', () => {
       await w.stop();
     }
   });
+
+  test('pod failures, config-deployment edits and config-gc reach the controllers through their watches', async () => {
+    const w = await world();
+    const editConfigMap = (name: string, data: Record<string, string>) => {
+      const cm = w.svc.store.get(GR.configMaps, 'knative-serving', name)!;
+      w.svc.update(GR.configMaps, { ...cm, data: { ...cm.data, ...data } });
+    };
+    try {
+      w.applyService({ env: 'World' });
+      await w.until('hello-00001 children', () => !!w.get(GR.podAutoscalers, 'hello-00001'));
+
+      // A pod of the revision (as the Deployment's ReplicaSet would make it) crash-loops.
+      const dep = w.get(GR.deployments, 'hello-00001-deployment')!;
+      w.svc.create(
+        GR.pods,
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'hello-00001-deployment-7d4f9-abcde', namespace: NS, labels: dep.spec.template.metadata.labels },
+          spec: { containers: [{ name: 'user-container', image: 'ikubernetes/helloworld-go' }] },
+          status: {
+            phase: 'Running',
+            containerStatuses: [
+              { name: 'user-container', ready: false, restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error', message: 'boom' } } },
+            ],
+          },
+        },
+        { internal: true },
+      );
+      await w.until('ExitCode1 on the revision', () => w.cond(w.get(GR.revisions, 'hello-00001'), 'ContainerHealthy')?.reason === 'ExitCode1');
+      assert.equal(w.cond(w.get(GR.revisions, 'hello-00001'), 'Ready')?.message, 'Container failed with: boom');
+      await w.until('RevisionFailed on the service', () => w.cond(w.get(GR.services, 'hello'), 'ConfigurationsReady')?.reason === 'RevisionFailed');
+      assert.equal(w.cond(w.get(GR.services, 'hello'), 'Ready')?.message, 'Revision "hello-00001" failed with message: Container failed with: boom.');
+
+      // config-deployment is live: the Deployment takes the new progress deadline.
+      editConfigMap('config-deployment', { 'progress-deadline': '120s' });
+      await w.until('progress deadline 120', () => w.get(GR.deployments, 'hello-00001-deployment')!.spec.progressDeadlineSeconds === 120);
+
+      // A fixed template; once hello-00001 is retired, an aggressive config-gc collects it.
+      w.applyService({ env: 'World-2' });
+      await w.until('hello-00002', () => !!w.get(GR.podAutoscalers, 'hello-00002'));
+      await w.markPaReady('hello-00002');
+      await w.markRouteServing('hello-00002');
+      await w.until('service ready', () => w.isTrue(w.get(GR.services, 'hello')));
+      await w.until('hello-00001 in reserve', () => w.get(GR.revisions, 'hello-00001')!.metadata.labels!['serving.knative.dev/routingState'] === 'reserve');
+      assert.ok(w.get(GR.revisions, 'hello-00001'), 'default config-gc keeps it');
+      editConfigMap('config-gc', { 'min-non-active-revisions': '0', 'retain-since-create-time': 'disabled', 'retain-since-last-active-time': '0s' });
+      await w.until('hello-00001 collected', () => !w.get(GR.revisions, 'hello-00001') && !w.get(GR.deployments, 'hello-00001-deployment'));
+      assert.ok(w.get(GR.revisions, 'hello-00002'), 'the serving revision stays');
+    } finally {
+      await w.stop();
+    }
+  });
 });

@@ -183,6 +183,18 @@ const rows: TableRow[] = [
     wantUpdates: [unreachablePa()],
   },
   {
+    name: 'a container that just exited (not restarted yet) counts as crashed too',
+    key: KEY,
+    objects: [
+      rev(withStatus(deploying())),
+      deployment(rev(), noneAvailable),
+      pa(rev(), paActivating),
+      pod({ restartCount: 0, state: { terminated: { exitCode: 137, reason: 'Error', message: 'OOMKilled' } } }),
+    ],
+    wantStatusUpdates: [{ ...rev(), status: failedStatus('ContainerHealthy', 'ExitCode137', 'Container failed with: OOMKilled') }],
+    wantUpdates: [unreachablePa()],
+  },
+  {
     name: 'an image the node agent cannot run: ContainerHealthy False ContainerMissing',
     key: KEY,
     objects: [

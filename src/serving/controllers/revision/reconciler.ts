@@ -263,7 +263,8 @@ class RevisionReconcile {
 
     for (const cs of pod.status?.containerStatuses ?? []) {
       if (cs.name === QUEUE_CONTAINER_NAME) continue;
-      const t = cs.lastState?.terminated;
+      // Knative reads the last termination; a container that just died and was not restarted yet counts too.
+      const t = cs.lastState?.terminated ?? cs.state?.terminated;
       if (t) {
         const message = await this.terminationMessage(ns, pod, cs.name, t);
         rev.status = this.set.markFalse(this.status(rev), ContainerHealthy, exitCodeReason(t.exitCode ?? 0), '%s', containerExitingMessage(message));
