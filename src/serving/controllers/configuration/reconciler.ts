@@ -23,6 +23,7 @@ import { silentLogger, type Logger } from '../../../controller/logger.js';
 import { kindReconciler } from '../../../controller/reconciler.js';
 import { GR } from '../names.js';
 import { checkNameAvailability, makeRevision, revisionLabelValue } from './resources/revision.js';
+import { ChildWriteError, errMessage } from '../errors.js';
 
 /** Configurations have no dependent conditions: Ready is set directly. */
 export const configurationConditionSet = ConditionSet.living([]);
@@ -48,10 +49,6 @@ export interface ConfigurationReconcilerDeps {
 function isAlreadyExists(err: unknown): boolean {
   const e = err as { status?: number; reason?: string } | undefined;
   return e?.status === 409 && e.reason === 'AlreadyExists';
-}
-
-function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 type ReadyCondition = { status: string; reason?: string; message?: string };
@@ -171,12 +168,12 @@ export function newConfigurationReconciler(deps: ConfigurationReconcilerDeps): R
         } catch (err) {
           if (isAlreadyExists(err)) {
             // Our cache is behind (or a concurrent writer won): retry to look at the real one.
-            throw new Error(`failed to create Revision: ${errMessage(err)}`, { cause: err });
+            throw new ChildWriteError(`failed to create Revision: ${errMessage(err)}`, { cause: err });
           }
           deps.recorder.eventf(config, 'Warning', 'CreationFailed', 'Failed to create Revision: %v', err);
           status = markCreationFailed(status, errMessage(err));
           save();
-          throw new Error(`failed to create Revision: ${errMessage(err)}`, { cause: err });
+          throw new ChildWriteError(`failed to create Revision: ${errMessage(err)}`, { cause: err });
         }
         deps.recorder.eventf(config, 'Normal', 'Created', 'Created Revision %q', lcr.metadata.name);
       }

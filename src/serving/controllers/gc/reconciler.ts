@@ -14,6 +14,7 @@ import { GR } from '../names.js';
 import { LiveConfig, SERVING_NAMESPACE } from '../revision/config.js';
 import { planRevisionGc } from './collect.js';
 import { CONFIG_GC, DEFAULT_GC_CONFIG, parseGcConfig } from './config.js';
+import { ChildWriteError, errMessage } from '../errors.js';
 
 export interface RevisionGcReconcilerDeps {
   client: ApiClient;
@@ -46,10 +47,10 @@ export function newRevisionGcReconciler(deps: RevisionGcReconcilerDeps): Reconci
           await deps.client.delete(GR.revisions, ns, name);
         } catch (err) {
           if ((err as { status?: number }).status === 404) continue;
-          failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+          failures.push(`${name}: ${errMessage(err)}`);
         }
       }
-      if (failures.length) throw new Error(`failed to garbage-collect revisions of ${JSON.stringify(`${ns}/${config.metadata.name}`)}: ${failures.join('; ')}`);
+      if (failures.length) throw new ChildWriteError(`failed to garbage-collect revisions of ${JSON.stringify(`${ns}/${config.metadata.name}`)}: ${failures.join('; ')}`);
       return plan.recheckAfterMs !== undefined ? { requeueAfterMs: plan.recheckAfterMs } : undefined;
     },
   });

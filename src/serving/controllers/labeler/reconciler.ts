@@ -25,6 +25,7 @@ import { silentLogger, type Logger } from '../../../controller/logger.js';
 import { kindReconciler } from '../../../controller/reconciler.js';
 import { GR } from '../names.js';
 import { listsRoute, makeMetadataPatch } from './accessors.js';
+import { ChildWriteError, errMessage } from '../errors.js';
 
 /** Knative's labeler finalizes Routes under the Route reconciler's default finalizer name. */
 export const LABELER_FINALIZER = 'routes.serving.knative.dev';
@@ -87,7 +88,7 @@ export function newLabelerReconciler(deps: LabelerReconcilerDeps): Reconciler {
     } catch (err) {
       if ((err as { status?: number }).status === 404) return;
       const what = remove ? 'remove route annotation from' : 'add route annotation to';
-      throw new Error(`failed to ${what} ${acc.kind} ${JSON.stringify(`${ns}/${name}`)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new ChildWriteError(`failed to ${what} ${acc.kind} ${JSON.stringify(`${ns}/${name}`)}: ${errMessage(err)}`, { cause: err });
     }
   }
 

@@ -44,6 +44,7 @@ import {
 import { makeDeployment } from './resources/deploy.js';
 import { DEPLOYMENT_HASH_LABEL, mergeMetadata, podAutoscalerAnnotations } from './resources/meta.js';
 import { makePodAutoscaler, makePodAutoscalerSpec, paAnnotationsNeedSync, syncPaAnnotations } from './resources/pa.js';
+import { ChildWriteError, errMessage, NotOwnedError } from '../errors.js';
 
 /** Knative's queue-proxy sidecar name: never the container at fault. */
 const QUEUE_CONTAINER_NAME = 'queue-proxy';
@@ -80,10 +81,6 @@ export interface RevisionReconcilerDeps {
 
 function isControlledBy(child: KObject, owner: KObject): boolean {
   return !!child.metadata.ownerReferences?.some((r) => r.controller && r.uid === owner.metadata.uid);
-}
-
-function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** JSON equality: `{a: undefined}` equals `{}`, as it would on the wire. */
@@ -200,19 +197,19 @@ class RevisionReconcile {
       try {
         deployment = await this.deps.client.create(GR.deployments, makeDeployment(rev, cfg));
       } catch (err) {
-        throw new Error(`failed to create deployment ${JSON.stringify(name)}: ${errMessage(err)}`, { cause: err });
+        throw new ChildWriteError(`failed to create deployment ${JSON.stringify(name)}: ${errMessage(err)}`, { cause: err });
       }
       // A brand-new Deployment has no status worth surfacing yet.
       return deployment;
     }
     if (!isControlledBy(deployment, rev)) {
       rev.status = this.set.markFalse(this.status(rev), ResourcesAvailable, REASON_NOT_OWNED, '%s', resourceNotOwnedMessage('Deployment', name));
-      throw new Error(`revision: ${JSON.stringify(rev.metadata.name)} does not own Deployment: ${JSON.stringify(name)}`);
+      throw new NotOwnedError('Revision', rev.metadata.name!, 'Deployment', name);
     }
     try {
       deployment = await this.checkAndUpdateDeployment(rev, deployment, cfg);
     } catch (err) {
-      throw new Error(`failed to update deployment ${JSON.stringify(name)}: ${errMessage(err)}`, { cause: err });
+      throw new ChildWriteError(`failed to update deployment ${JSON.stringify(name)}: ${errMessage(err)}`, { cause: err });
     }
 
     rev.status = propagateDeploymentStatus(this.set, this.status(rev), deployment.status);
@@ -303,11 +300,11 @@ class RevisionReconcile {
       try {
         pa = await this.deps.client.create(GR.podAutoscalers, makePodAutoscaler(rev, deployment, cfg.autoscaler));
       } catch (err) {
-        throw new Error(`failed to create PA ${JSON.stringify(name)}: ${errMessage(err)}`, { cause: err });
+        throw new ChildWriteError(`failed to create PA ${JSON.stringify(name)}: ${errMessage(err)}`, { cause: err });
       }
     } else if (!isControlledBy(pa, rev)) {
       rev.status = this.set.markFalse(this.status(rev), ResourcesAvailable, REASON_NOT_OWNED, '%s', resourceNotOwnedMessage('PodAutoscaler', name));
-      throw new Error(`revision: ${JSON.stringify(rev.metadata.name)} does not own PodAutoscaler: ${JSON.stringify(name)}`);
+      throw new NotOwnedError('Revision', rev.metadata.name!, 'PodAutoscaler', name);
     }
 
     rev.status = propagateAutoscalerStatus(this.set, this.status(rev), pa.status);
@@ -322,7 +319,7 @@ class RevisionReconcile {
       try {
         await this.deps.client.update(GR.podAutoscalers, next);
       } catch (err) {
-        throw new Error(`failed to update PA ${JSON.stringify(name)}: ${errMessage(err)}`, { cause: err });
+        throw new ChildWriteError(`failed to update PA ${JSON.stringify(name)}: ${errMessage(err)}`, { cause: err });
       }
     }
   }

@@ -27,6 +27,7 @@ import { checkNameAvailability } from '../configuration/resources/revision.js';
 import { GR, serviceConfigurationName, serviceRouteName } from '../names.js';
 import { makeConfiguration } from './resources/configuration.js';
 import { makeRoute } from './resources/route.js';
+import { ChildWriteError, errMessage, NotOwnedError } from '../errors.js';
 
 export const ConfigurationsReady = 'ConfigurationsReady';
 export const RoutesReady = 'RoutesReady';
@@ -50,10 +51,6 @@ interface ServiceStatus extends StatusWithConditions {
 
 function isControlledBy(child: KObject, owner: KObject): boolean {
   return !!child.metadata.ownerReferences?.some((r) => r.controller && r.uid === owner.metadata.uid);
-}
-
-function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Equality as on the wire: undefined fields do not count. */
@@ -112,14 +109,14 @@ export function newServiceReconciler(deps: ServiceReconcilerDeps): Reconciler {
         created = await deps.client.create(gr, desiredFor());
       } catch (err) {
         deps.recorder.eventf(service, 'Warning', 'CreationFailed', 'Failed to create %s %q: %v', kind, name, err);
-        throw new Error(`failed to create ${kind}: ${errMessage(err)}`, { cause: err });
+        throw new ChildWriteError(`failed to create ${kind}: ${errMessage(err)}`, { cause: err });
       }
       deps.recorder.eventf(service, 'Normal', 'Created', 'Created %s %q', kind, name);
       return created;
     }
     if (!isControlledBy(existing, service)) {
       onNotOwned();
-      throw new Error(`service: ${JSON.stringify(service.metadata.name)} does not own ${kind.toLowerCase()}: ${JSON.stringify(name)}`);
+      throw new NotOwnedError('Service', service.metadata.name!, kind, name, kind.toLowerCase());
     }
     const desired = desiredFor(existing);
     if (
@@ -137,7 +134,7 @@ export function newServiceReconciler(deps: ServiceReconcilerDeps): Reconciler {
     try {
       return await deps.client.update(gr, next);
     } catch (err) {
-      throw new Error(`failed to reconcile ${kind}: ${errMessage(err)}`, { cause: err });
+      throw new ChildWriteError(`failed to reconcile ${kind}: ${errMessage(err)}`, { cause: err });
     }
   }
 
