@@ -5,6 +5,9 @@
 // wait-for-ready path is driven.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { registerCoreKinds } from '../../src/api/core/kinds.js';
 import type { KObject } from '../../src/api/meta.js';
 import { ResourceRegistry } from '../../src/api/registry.js';
@@ -28,8 +31,10 @@ describe('skiff serving commands (kn grammar) against the API server', () => {
   let svc: ObjectService;
   let server: { close(): Promise<void> };
   let api: string;
+  let dir: string;
 
   before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'skiff-serving-e2e-'));
     const reg = new ResourceRegistry();
     registerCoreKinds(reg);
     registerServing(reg);
@@ -44,10 +49,11 @@ describe('skiff serving commands (kn grammar) against the API server', () => {
 
   after(async () => {
     await server?.close();
+    await rm(dir, { recursive: true, force: true });
   });
 
   function start(args: string[]): { io: CapturedIO; done: Promise<{ code: number; out: string; err: string }> } {
-    const io = captureIO({ env: {} });
+    const io = captureIO({ env: {}, cwd: dir });
     const done = runCli(['--api', api, ...args], io).then((code) => ({ code, out: io.stdoutText(), err: io.stderrText() }));
     return { io, done };
   }
@@ -323,11 +329,18 @@ describe('skiff serving commands (kn grammar) against the API server', () => {
   test('service update waits too; an unchanged latest revision is reported as such', async () => {
     const run = start(['service', 'update', 'waiter', '--scale-min', '1']);
     await driveToProgress(run.io, 'waiter', /^Updating Service 'waiter' in namespace 'default':\n\n/);
-    setStatus(KSVC, 'waiter', { ...ready({ observedGeneration: 2 }), url: 'http://waiter.default.example.com', latestReadyRevisionName: 'waiter-00002' });
+    setStatus(KSVC, 'waiter', { ...ready({ observedGeneration: 2 }), url: 'http://waiter.default.example.com', latestReadyRevisionName: 'waiter-00002', latestCreatedRevisionName: 'waiter-00002' });
     const r = await run.done;
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /\n\nService 'waiter' updated to latest revision 'waiter-00002' is available at URL:\nhttp:\/\/waiter\.default\.example\.com\n$/);
     assert.equal(svc.get(KSVC, 'default', 'waiter').spec.template.metadata.annotations['autoscaling.knative.dev/min-scale'], '1');
+    // Ready again on the same revision (e.g. a traffic-only change): kn says "(unchanged)".
+    const again = start(['service', 'update', 'waiter', '--tag', '@latest=current']);
+    await driveToProgress(again.io, 'waiter', /^Updating Service 'waiter' in namespace 'default':\n\n/);
+    setStatus(KSVC, 'waiter', { ...ready({ observedGeneration: 3 }), url: 'http://waiter.default.example.com', latestReadyRevisionName: 'waiter-00002' });
+    const r2 = await again.done;
+    assert.equal(r2.code, 0, r2.err);
+    assert.match(r2.out, /\n\nService 'waiter' with latest revision 'waiter-00002' \(unchanged\) is available at URL:\nhttp:\/\/waiter\.default\.example\.com\n$/);
   });
 
   test('Ready=False fails the wait with the revision’s reason and message', async () => {
@@ -360,11 +373,37 @@ describe('skiff serving commands (kn grammar) against the API server', () => {
     assert.deepEqual(svc.get(KSVC, 'default', 'applied').spec.template.spec.containers[0].env, [{ name: 'TARGET', value: 'Knative' }]);
   });
 
+  test('service create -f FILE with flags on top, --env-file, and --force replacing', async () => {
+    await writeFile(
+      join(dir, 'svc.yaml'),
+      'apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: fromfile\nspec:\n  template:\n    spec:\n      containerConcurrency: 10\n      containers:\n      - image: ikubernetes/helloworld-go\n        ports:\n        - containerPort: 8080\n',
+    );
+    await writeFile(join(dir, 'env'), 'A=1\nB=2\n');
+    let r = await skiff(['service', 'create', '-f', 'svc.yaml', '--env-file', 'env', '--scale', '1..3', '--no-wait']);
+    assert.equal(r.out, "Service 'fromfile' created in namespace 'default'.\n", r.err);
+    let o = svc.get(KSVC, 'default', 'fromfile');
+    assert.equal(o.spec.template.spec.containerConcurrency, 10);
+    assert.deepEqual(o.spec.template.spec.containers[0].ports, [{ containerPort: 8080 }]);
+    assert.deepEqual(o.spec.template.spec.containers[0].env, [
+      { name: 'A', value: '1' },
+      { name: 'B', value: '2' },
+    ]);
+    assert.equal(o.spec.template.metadata.annotations['autoscaling.knative.dev/max-scale'], '3');
+    r = await skiff(['service', 'create', 'other', '-f', 'svc.yaml']);
+    assert.match(r.err, /^Error: provided service name 'other' doesn't match name from file 'fromfile'\n/);
+    r = await skiff(['service', 'create', 'fromfile', '--force', '--image', 'ikubernetes/helloworld-go:v2', '--no-wait']);
+    assert.equal(r.out, "Service 'fromfile' replaced in namespace 'default'.\n", r.err);
+    o = svc.get(KSVC, 'default', 'fromfile');
+    assert.equal(o.metadata.generation, 2);
+    assert.equal(o.spec.template.spec.containers[0].image, 'ikubernetes/helloworld-go:v2');
+    assert.equal(o.spec.template.spec.containers[0].env, undefined, 'a forced create replaces the whole service');
+  });
+
   test('service delete and list -A', async () => {
     let r = await skiff(['service', 'list', '-A', '--no-headers']);
     assert.deepEqual(
       r.out.trimEnd().split('\n').map((l) => l.split(/ {3,}/)[1]),
-      ['applied', 'broken', 'hello', 'waiter'],
+      ['applied', 'broken', 'fromfile', 'hello', 'waiter'],
     );
     r = await skiff(['service', 'delete', 'broken', 'nope']);
     assert.equal(r.code, 1);

@@ -46,10 +46,6 @@ export function typed(r: ApiResource, o: KObject): KObject {
   return { ...o, apiVersion: o.apiVersion || apiVersionOf(r), kind: o.kind || r.kind };
 }
 
-export async function tryGet(client: KubeClient, r: ApiResource, ns: string, name: string): Promise<KObject | undefined> {
-  return client.tryGet(r, ns, name);
-}
-
 /** The namespace a list reads: undefined (all) with -A. */
 export function listNamespace(ctx: CliContext): string | undefined {
   return ctx.globals.allNamespaces ? undefined : ctx.namespace();

@@ -148,6 +148,17 @@ describe('wait for Ready (kn wait_for_ready)', () => {
     await assert.rejects(p, (e: unknown) => e instanceof KnError && e.message === "timeout: service 'hello' not ready after 10 seconds");
   });
 
+  test('an aborted signal (Ctrl-C) stops the wait', async () => {
+    const time = new FakeTime();
+    const ac = new AbortController();
+    let closed = false;
+    const source: WatchSource = (_from, _on, signal) => new Promise((r) => signal.addEventListener('abort', () => ((closed = true), r()), { once: true }));
+    const p = waitForReady(source, undefined, { kind: 'service', name: 'hello', timeoutMs: 10_000, errorWindowMs: 2000, clock: time, timers: time, onMessage: () => {}, signal: ac.signal });
+    ac.abort();
+    await assert.rejects(p, (e: unknown) => e instanceof KnError && e.code === 'SKIFF_ERR_KN_INTERRUPTED');
+    assert.equal(closed, true, 'the watch is closed');
+  });
+
   test('a closed watch is reopened from the last resourceVersion seen', async () => {
     const time = new FakeTime();
     const seen: Array<string | undefined> = [];

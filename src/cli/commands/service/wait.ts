@@ -47,6 +47,8 @@ export interface ReadyWaitOptions {
   timers?: WaitTimers;
   /** Pause before re-opening a watch the server closed. */
   retryPauseMs?: number;
+  /** Stops waiting (Ctrl-C in the CLI). */
+  signal?: AbortSignal;
 }
 
 function readyOf(o: KObject): Condition | undefined {
@@ -92,6 +94,7 @@ export function waitForReady(source: WatchSource, initialVersion: string | undef
       timers.clearTimeout(timeoutTimer);
       if (errorTimer !== undefined) timers.clearTimeout(errorTimer);
       abort.abort();
+      opts.signal?.removeEventListener('abort', onAbort);
       if (err) reject(err);
       else resolve(clock.now() - start);
     };
@@ -99,6 +102,9 @@ export function waitForReady(source: WatchSource, initialVersion: string | undef
       () => finish(new KnError(`timeout: ${opts.kind} '${opts.name}' not ready after ${Math.trunc(opts.timeoutMs / 1000)} seconds`, 'SKIFF_ERR_KN_TIMEOUT')),
       opts.timeoutMs,
     );
+    const onAbort = () => finish(new KnError(`interrupted while waiting for ${opts.kind} '${opts.name}'`, 'SKIFF_ERR_KN_INTERRUPTED'));
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
     const onEvent = (ev: WatchEventLike) => {
       if (settled) return;
       version = ev.object?.metadata?.resourceVersion ?? version;

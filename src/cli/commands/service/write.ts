@@ -9,7 +9,6 @@ import type { Flags, FlagSpec } from '../../args.js';
 import { LAST_APPLIED_ANNOTATION, threeWayMergePatch } from '../../apply-patch.js';
 import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
-import { ServerError } from '../../errors.js';
 import type { KubeClient } from '../../http.js';
 import { KnError } from '../../knative-format.js';
 import { loadManifests } from '../../manifests.js';
@@ -97,6 +96,7 @@ export async function waitForService(ctx: CliContext, client: KubeClient, ns: st
       timeoutMs: (flags.int('wait-timeout') ?? WAIT_DEFAULT_TIMEOUT) * 1000,
       errorWindowMs: (flags.int('wait-window') ?? 2) * 1000,
       onMessage: progressPrinter((s) => ctx.out(s)),
+      signal: ctx.io.signal,
     });
   }
   ctx.out(`${formatElapsed(elapsed)}s Ready to serve.\n`);
@@ -324,7 +324,3 @@ export const applyCommand: Command = {
       return waitIfRequested(ctx, client, flags, ns, name, doing, done);
     }),
 };
-
-export function isNotFound(e: unknown): boolean {
-  return e instanceof ServerError && e.status === 404;
-}
