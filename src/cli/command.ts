@@ -3,7 +3,7 @@
 // Commands, dispatch that finds the command words among flags, per-command
 // help text, and the one place errors become a line on stderr + exit code.
 import { Flags, parseArgs, type FlagSpec } from './args.js';
-import { CliContext, GLOBAL_FLAGS, parseOutputFormat, resolveDataDir, type CliIO, type ClientFactory } from './context.js';
+import { CliContext, GLOBAL_FLAGS, parseOutputFormat, resolveDataDir, type CliIO, type ClientFactory, type OutputFormat } from './context.js';
 import { isCliError, UsageError } from './errors.js';
 
 export interface Command {
@@ -19,6 +19,8 @@ export interface Command {
   flags?: FlagSpec[];
   /** A noun's verbs (`service create`). */
   subcommands?: Command[];
+  /** What `-o` accepts for this command (default yaml|json|wide|name); kn's describe verbs add `url`. */
+  outputFormats?: readonly OutputFormat[];
   /** Hand argv to run() unparsed (e.g. `up`, which parses its own flags). */
   rawArgs?: boolean;
   run?(ctx: CliContext, flags: Flags, argv: string[]): Promise<number | void>;
@@ -145,7 +147,7 @@ export async function runCommands(root: readonly Command[], argv: readonly strin
         dataDir: resolveDataDir(flags.string('data-dir'), io.env, io.homedir),
         namespace: flags.string('namespace'),
         allNamespaces: flags.bool('all-namespaces'),
-        output: parseOutputFormat(flags.string('output')),
+        output: parseOutputFormat(flags.string('output'), cmd.outputFormats),
       },
       opts.clientFactory,
     );

@@ -23,7 +23,8 @@ export interface CliIO {
   signal?: AbortSignal;
 }
 
-export type OutputFormat = 'yaml' | 'json' | 'wide' | 'name';
+export type OutputFormat = 'yaml' | 'json' | 'wide' | 'name' | 'url';
+/** What `-o` accepts unless a command says otherwise (kn's describe commands add `url`). */
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['json', 'name', 'wide', 'yaml'];
 
 export interface GlobalOptions {
@@ -43,10 +44,10 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'help', short: 'h', type: 'boolean', description: 'help for this command' },
 ];
 
-export function parseOutputFormat(raw: string | undefined): OutputFormat | undefined {
+export function parseOutputFormat(raw: string | undefined, allowed: readonly OutputFormat[] = OUTPUT_FORMATS): OutputFormat | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if ((OUTPUT_FORMATS as readonly string[]).includes(raw)) return raw as OutputFormat;
-  throw new UsageError(`unable to match a printer suitable for the output format "${raw}", allowed formats are: ${OUTPUT_FORMATS.join(',')}`);
+  if ((allowed as readonly string[]).includes(raw)) return raw as OutputFormat;
+  throw new UsageError(`unable to match a printer suitable for the output format "${raw}", allowed formats are: ${allowed.join(',')}`);
 }
 
 export function resolveDataDir(flag: string | undefined, env: CliIO['env'], homedir: string): string {

@@ -5,10 +5,27 @@ import type { Command } from '../command.js';
 import { apiResourcesCommand } from './api-resources.js';
 import { applyCommand } from './apply.js';
 import { deleteCommand } from './delete.js';
+import { domainCommand } from './domain/index.js';
 import { describeCommand } from './describe.js';
 import { getCommand } from './get.js';
 import { kubeconfigCommand } from './kubeconfig.js';
 import { logsCommand } from './logs.js';
+import { revisionCommand } from './revision/index.js';
+import { routeCommand } from './route/index.js';
+import { serviceCommand } from './service/index.js';
 import { versionCommand } from './version.js';
 
-export const commands: Command[] = [getCommand, describeCommand, applyCommand, deleteCommand, logsCommand, apiResourcesCommand, kubeconfigCommand, versionCommand];
+export const commands: Command[] = [
+  getCommand,
+  describeCommand,
+  applyCommand,
+  deleteCommand,
+  logsCommand,
+  apiResourcesCommand,
+  kubeconfigCommand,
+  versionCommand,
+  serviceCommand,
+  revisionCommand,
+  routeCommand,
+  domainCommand,
+];
