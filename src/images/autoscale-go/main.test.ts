@@ -21,9 +21,10 @@ describe('autoscale-go image', { timeout: 10_000 }, () => {
 
   test('20 concurrent sleeps overlap (the sleep does not block the process)', async () => {
     const t0 = performance.now();
-    const texts = await Promise.all(Array.from({ length: 20 }, () => fetch(img.url('/?sleep=300')).then((r) => r.text())));
+    const texts = await Promise.all(Array.from({ length: 20 }, () => fetch(img.url('/?sleep=1000')).then((r) => r.text())));
     const took = performance.now() - t0;
-    assert.ok(took < 1500, `20 × 300 ms took ${took.toFixed(0)} ms`);
+    // Serial sleeps would take 20 s; overlapping ones about 1 s. A wide bound keeps this stable on a busy machine.
+    assert.ok(took < 6000, `20 × 1000 ms took ${took.toFixed(0)} ms`);
     for (const t of texts) assert.match(t, /^Slept for \d+\.\d\d milliseconds\.\n$/);
   });
 
