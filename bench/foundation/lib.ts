@@ -3,6 +3,8 @@
 // the systems under test as real processes on loopback — `skiff up` itself,
 // or a bare API server over a memory / SQLite store (api-server-child.ts) as a
 // reference — and always stops them again, even when a run fails.
+// `SKIFF_BENCH_NODE_ARGS` (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is
+// passed to node for the system under test, to profile it under load.
 // Benchmarks are scripts, not tests: timings on a shared 2-core machine are too
 // noisy to assert on, so they print numbers and the exact command instead.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const SKIFF_BIN = join(REPO_ROOT, 'bin', 'skiff.js');
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'api-server-child.js');
+const NODE_ARGS = (process.env.SKIFF_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 // ------------------------------------------------------------------ statistics (pure)
 
@@ -141,7 +144,7 @@ function drain(proc: ChildProcess): void {
 /** `node bin/skiff.js up` on ephemeral ports with a fresh data dir (SQLite store, agent, controllers). */
 export async function startSkiffUp(): Promise<Target> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
-  const proc = spawn(process.execPath, [SKIFF_BIN, 'up', '--data-dir', dataDir, '--api-port', '0', '--http-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...NODE_ARGS, SKIFF_BIN, 'up', '--data-dir', dataDir, '--api-port', '0', '--http-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     await waitForLine(proc, (out) => (out.includes('Skiff is up') ? '' : undefined), 'skiff up', 60_000);
   } catch (e) {
@@ -157,7 +160,7 @@ export async function startSkiffUp(): Promise<Target> {
 /** A bare API server process (no agent, no controllers) over a memory or SQLite store. */
 export async function startBareApiServer(store: 'memory' | 'sqlite'): Promise<Target> {
   const dataDir = store === 'sqlite' ? mkdtempSync(join(tmpdir(), 'skiff-bench-')) : undefined;
-  const proc = spawn(process.execPath, [CHILD, store, ...(dataDir ? [dataDir] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...NODE_ARGS, CHILD, store, ...(dataDir ? [dataDir] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   let api: string;
   try {
     api = await waitForLine(proc, (out) => /API (http:\/\/\S+)/.exec(out)?.[1], `bare API server (${store})`, 30_000);
