@@ -282,3 +282,35 @@ describe('NodeAgent', () => {
     await api.client.delete('core/pods', 'default', 'talk');
   });
 });
+
+describe('NodeAgent with Kubernetes probe periods (no test override)', () => {
+  let api2: TestApi;
+  let agent2: NodeAgent;
+  before(async () => {
+    api2 = await testApi();
+    agent2 = new NodeAgent({ client: api2.client, dataDir: api2.dataDir, backoff: { initialMs: 100 } });
+    await agent2.start();
+  });
+  after(async () => {
+    await agent2.stop();
+    await api2.close();
+  });
+
+  test('fast first readiness: an HTTP readiness probe with the default 10 s period turns Ready soon after the server listens, not a period later', async () => {
+    // Listens 300 ms after start and records when: the first probe (at start) fails for sure.
+    const src = "const http=require('http');setTimeout(()=>{const t=Date.now();http.createServer((q,s)=>s.end(String(t))).listen(Number(process.env.PORT),'127.0.0.1')},300)";
+    const created = Date.now();
+    await api2.client.create('core/pods', podManifest('late', { containers: [{ name: 'app', image: 'x', command: [process.execPath, '-e', src], readinessProbe: { httpGet: { path: '/', port: 8080 } } }] }));
+    const pod = await waitFor('late ready', async () => {
+      const p = await api2.client.get('core/pods', 'default', 'late');
+      return cond(p, 'Ready') === 'True' && p;
+    });
+    const readyAt = Date.now();
+    const listenedAt = Number((await httpGet(hostPortFor(pod, 8080)!)).body);
+    assert.ok(readyAt >= listenedAt, 'Ready only once the server answers');
+    assert.ok(readyAt - created < 5000, `Ready ${readyAt - created} ms after creation: well before the 10 s period`);
+    assert.equal(cstatus(pod).ready, true);
+    await api2.client.delete('core/pods', 'default', 'late');
+    await waitFor('late gone', async () => !(await api2.client.get('core/pods', 'default', 'late')));
+  });
+});

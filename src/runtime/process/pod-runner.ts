@@ -15,7 +15,7 @@ import { ImageNotRunnableError, type ImageResolver, type ResolvedImage } from '.
 import { ContainerLog } from './log-files.js';
 import { containerListenPort, type PortMapping } from './ports.js';
 import { runHandler } from './probe-handlers.js';
-import { compileHandler, compileProbe, probePeriodOverride, ProbeTracker, type CompiledProbe } from './probes.js';
+import { compileHandler, compileProbe, probeDelayMs, probePeriodOverride, ProbeTracker, type CompiledProbe } from './probes.js';
 import { buildPodStatus, exitCodeOf, type ContainerStatus, type TerminatedState } from './pod-status.js';
 import { readProcStat, SIGNALS } from './procfs.js';
 import { AGENT_ID_ENV, CONTAINER_ID_ENV, type PidFiles } from './reaper.js';
@@ -324,6 +324,8 @@ export class ContainerSlot {
   private async probeLoop(p: CompiledProbe, signal: AbortSignal, exec: { spawner: ProcessSpawner; env: Record<string, string>; cwd?: string }): Promise<void> {
     const clock = this.deps.clock;
     const tracker = this.trackers[p.kind]!;
+    const startedAt = clock.now();
+    let everSucceeded = false;
     await sleep(clock, p.initialDelayMs, signal);
     while (!signal.aborted) {
       if (p.kind === 'startup' ? this.status.started : !this.status.started) {
@@ -334,6 +336,7 @@ export class ContainerSlot {
       const r = await runHandler(p.handler, p.timeoutMs, exec);
       if (signal.aborted) return;
       const changed = tracker.record(r.ok, r.message);
+      everSucceeded ||= r.ok;
       if (!r.ok && (changed || (p.kind === 'startup' && tracker.exhausted))) {
         const kind = p.kind[0].toUpperCase() + p.kind.slice(1);
         this.deps.event?.(this.runner.pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${r.message}`);
@@ -356,7 +359,7 @@ export class ContainerSlot {
         void this.killForRestart(`Container ${this.spec.name} failed liveness probe, will be restarted`, p);
         return;
       }
-      await sleep(clock, p.periodMs, signal);
+      await sleep(clock, probeDelayMs(p, { everSucceeded, sinceStartMs: clock.now() - startedAt }), signal);
     }
   }
 

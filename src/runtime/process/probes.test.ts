@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileProbe, probePeriodOverride, ProbeTracker, PROBE_PERIOD_ANNOTATION } from './probes.js';
+import { compileProbe, FAST_READINESS_MIN_MS, probeDelayMs, probePeriodOverride, ProbeTracker, PROBE_PERIOD_ANNOTATION } from './probes.js';
 import type { PortMapping } from './ports.js';
 
 const mappings: PortMapping[] = [{ container: 'app', name: 'http', containerPort: 8080, hostPort: 41000 }];
@@ -56,5 +56,42 @@ describe('ProbeTracker thresholds', () => {
     assert.equal(s.exhausted, false);
     s.record(false);
     assert.equal(s.exhausted, true);
+  });
+});
+
+describe('probeDelayMs: fast first readiness', () => {
+  const http = compileProbe('readiness', { httpGet: { port: 8080 } }, ctx)!;
+  const tcp = compileProbe('readiness', { tcpSocket: { port: 8080 } }, ctx)!;
+  const notYet = (sinceStartMs: number) => ({ everSucceeded: false, sinceStartMs });
+
+  test('an HTTP/TCP readiness probe that never succeeded retries at 1/8 of the time since start, from 5 ms up to the period', () => {
+    assert.equal(probeDelayMs(http, notYet(0)), FAST_READINESS_MIN_MS);
+    assert.equal(probeDelayMs(http, notYet(30)), 5, 'early on: the floor');
+    assert.equal(probeDelayMs(http, notYet(400)), 50);
+    assert.equal(probeDelayMs(tcp, notYet(8_000)), 1000);
+    assert.equal(probeDelayMs(http, notYet(60_000)), 7500);
+    assert.equal(probeDelayMs(http, notYet(600_000)), 10_000, 'never slower than the period');
+    assert.equal(probeDelayMs(http, notYet(-5)), 5, 'a clock step backwards does not break it');
+  });
+
+  test('a short period (probe-period-ms) still caps the delay', () => {
+    const fast = compileProbe('readiness', { httpGet: { port: 8080 } }, { ...ctx, periodOverrideMs: 25 })!;
+    assert.equal(probeDelayMs(fast, notYet(10)), 5);
+    assert.equal(probeDelayMs(fast, notYet(1000)), 25);
+    const tiny = compileProbe('readiness', { httpGet: { port: 8080 } }, { ...ctx, periodOverrideMs: 2 })!;
+    assert.equal(probeDelayMs(tiny, notYet(0)), 2, 'a period below the floor wins');
+  });
+
+  test('after the first success the period applies again (successThreshold and failure counting keep their meaning)', () => {
+    assert.equal(probeDelayMs(http, { everSucceeded: true, sinceStartMs: 40 }), 10_000);
+  });
+
+  test('exec readiness, and startup / liveness probes, always wait their period', () => {
+    const exec = compileProbe('readiness', { exec: { command: ['true'] } }, ctx)!;
+    assert.equal(probeDelayMs(exec, notYet(40)), 10_000);
+    assert.equal(probeDelayMs(compileProbe('startup', { httpGet: { port: 8080 } }, ctx)!, notYet(40)), 10_000);
+    assert.equal(probeDelayMs(compileProbe('liveness', { tcpSocket: { port: 8080 } }, ctx)!, notYet(40)), 10_000);
+    const invalid = compileProbe('readiness', { httpGet: { port: 'nope' } }, ctx)!;
+    assert.equal(probeDelayMs(invalid, notYet(40)), 10_000, 'a probe that cannot work is not hammered');
   });
 });
