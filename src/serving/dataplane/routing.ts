@@ -124,7 +124,17 @@ export interface RevisionTarget {
   readonly headerLines: string;
   /** The same headers as pairs (for the node:http / http2 paths). */
   readonly headerPairs: ReadonlyArray<readonly [string, string]>;
+  /**
+   * What the pod sees when the activator forwarded the request: the split
+   * headers minus Knative-Serving-Revision/-Namespace (the activator consumes
+   * them), plus `K-Proxy-Request: activator`.
+   */
+  readonly proxiedHeaderLines: string;
+  readonly proxiedHeaderPairs: ReadonlyArray<readonly [string, string]>;
 }
+
+const ACTIVATOR_CONSUMED = new Set(['knative-serving-revision', 'knative-serving-namespace']);
+export const K_PROXY_REQUEST: readonly [string, string] = ['K-Proxy-Request', 'activator'];
 
 /** A parsed static base URL (`http://host:port/prefix`). */
 export interface StaticBackend {
@@ -268,7 +278,16 @@ export class RouteTable {
     const id = `${ns}/${revision}\n${pairs.map(([k, v]) => `${k}:${v}`).join('\n')}`;
     let t = this.targets.get(id);
     if (t === undefined) {
-      t = { key: `${ns}/${revision}`, namespace: ns, revision, headerLines: headerLines(pairs), headerPairs: pairs };
+      const proxied = [...pairs.filter(([k]) => !ACTIVATOR_CONSUMED.has(k.toLowerCase())), K_PROXY_REQUEST];
+      t = {
+        key: `${ns}/${revision}`,
+        namespace: ns,
+        revision,
+        headerLines: headerLines(pairs),
+        headerPairs: pairs,
+        proxiedHeaderLines: headerLines(proxied),
+        proxiedHeaderPairs: proxied,
+      };
       this.targets.set(id, t);
     }
     return t;
