@@ -13,13 +13,19 @@ export class DataPlaneProtocolError extends Error {
   }
 }
 
-/** The data-plane worker failed to start (e.g. the port is taken) or died. */
+/**
+ * The data-plane worker failed to start or died. `code` is
+ * SKIFF_ERR_DATAPLANE_LISTEN when the port could not be bound (then `errno`
+ * says why, e.g. EADDRINUSE), else SKIFF_ERR_DATAPLANE_START.
+ */
 export class DataPlaneStartError extends Error {
   readonly code: string;
-  constructor(message: string, code = 'SKIFF_ERR_DATAPLANE_START', options?: { cause?: unknown }) {
-    super(message, options);
+  readonly errno: string | undefined;
+  constructor(message: string, code = 'SKIFF_ERR_DATAPLANE_START', options?: { cause?: unknown; errno?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DataPlaneStartError';
     this.code = code;
+    this.errno = options?.errno;
   }
 }
 

@@ -66,7 +66,7 @@ export function startDataPlane(opts: StartDataPlaneOptions): DataPlaneHandle {
         resolveReady({ host: msg.host, port: msg.port });
         break;
       case 'fatal':
-        rejectReady(new DataPlaneStartError(msg.message, msg.code));
+        rejectReady(new DataPlaneStartError(msg.message, 'SKIFF_ERR_DATAPLANE_LISTEN', { errno: msg.code }));
         break;
       case 'ack': {
         const w = waiting.get(msg.seq);

@@ -195,6 +195,7 @@ export interface StoppedMessage {
 /** The worker could not start (e.g. port in use). */
 export interface FatalMessage {
   type: 'fatal';
+  /** errno-style code of the cause (EADDRINUSE, EACCES, …). */
   code: string;
   message: string;
 }

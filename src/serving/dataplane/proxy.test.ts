@@ -201,6 +201,64 @@ describe('streaming', () => {
   });
 });
 
+describe('response framing', () => {
+  let odd: Upstream;
+  before(async () => {
+    odd = await startUpstream((req, res) => {
+      if (req.url === '/204') {
+        res.writeHead(204);
+        res.end();
+      } else if (req.url === '/close-delimited') {
+        // HTTP/1.0-style body ended by closing the connection
+        req.socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil-close');
+        req.socket.end();
+      } else if (req.url === '/continue') {
+        let body = '';
+        req.on('data', (d) => (body += d));
+        req.on('end', () => res.end(`got ${body}`));
+      } else {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '5' });
+        res.end(req.method === 'HEAD' ? undefined : 'hello');
+      }
+    });
+    closers.push(odd.close);
+    f.revisions['default/odd-00001'] = revisionSpec([{ pod: 'odd-1', port: odd.port, ready: true }]);
+    await f.pushRevisions();
+  });
+
+  test('HEAD and 204 carry no body and keep the connection usable', async () => {
+    const out = await raw(
+      f.port,
+      'HEAD / HTTP/1.1\r\nHost: odd-00001.default\r\n\r\n' +
+        'GET /204 HTTP/1.1\r\nHost: odd-00001.default\r\n\r\n' +
+        'GET / HTTP/1.1\r\nHost: odd-00001.default\r\nConnection: close\r\n\r\n',
+    );
+    const statuses = [...out.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+    assert.deepEqual(statuses, ['200', '204', '200']);
+    assert.ok(out.endsWith('\r\n\r\nhello'), JSON.stringify(out));
+  });
+
+  test('a close-delimited upstream body reaches the client, which is told to close', async () => {
+    const out = await raw(f.port, 'GET /close-delimited HTTP/1.1\r\nHost: odd-00001.default\r\n\r\n');
+    assert.match(out, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(out, /\r\nConnection: close\r\n/);
+    assert.ok(out.endsWith('until-close'));
+  });
+
+  test('Expect: 100-continue is passed through', async () => {
+    const out = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: f.port, method: 'POST', path: '/continue', headers: { host: 'odd-00001.default', Expect: '100-continue', 'content-length': '4' }, agent: false }, (res) => {
+        let b = '';
+        res.on('data', (d) => (b += d));
+        res.on('end', () => resolve(b));
+      });
+      req.on('continue', () => req.end('body'));
+      req.on('error', reject);
+    });
+    assert.equal(out, 'got body');
+  });
+});
+
 describe('websocket', () => {
   test('upgrade is passed through and frames echo both ways', async () => {
     const up = await startUpstream(

@@ -329,15 +329,16 @@ class ClientConn {
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
     socket.on('drain', this.onDrain);
-    socket.setTimeout(CLIENT_IDLE_MS, this.onIdle);
+    // No socket.setTimeout: it re-arms a timer on every read and write. Idle
+    // keep-alive connections are closed by the server's periodic sweep instead.
+    this.idleSince = server.gateway.clock.now();
   }
+
+  /** When the connection last became idle (no exchange). */
+  idleSince: number;
 
   private onError = (): void => {
     // 'close' follows and does the clean-up.
-  };
-
-  private onIdle = (): void => {
-    if (this.ex === null) this.socket.destroy();
   };
 
   private onClose = (): void => {
@@ -548,7 +549,6 @@ class ClientConn {
     s.removeListener('error', this.onError);
     s.removeListener('close', this.onClose);
     s.removeListener('drain', this.onDrain);
-    s.setTimeout(0);
     if (buf !== null) s.unshift(buf);
     this.server.handedOver.add(s);
     s.once('close', () => this.server.handedOver.delete(s));
@@ -589,6 +589,7 @@ class ClientConn {
     if (this.ex !== ex) return;
     this.ex = null;
     if (this.state === CS.Gone) return;
+    this.idleSince = ex.gateway.clock.now();
     if (this.closing || !ex.requestBodyDone || this.server.stopping) {
       this.state = CS.Gone;
       this.buf = null;
@@ -1065,9 +1066,10 @@ export class DataPlaneServer {
     return s;
   }
 
-  /** Periodic housekeeping: idle upstream sockets. */
+  /** Periodic housekeeping (once a second): idle upstream sockets and idle client keep-alive connections. */
   sweepPools(now: number): void {
     for (const p of this.pools) p.sweep(now);
+    for (const c of this.conns) if (c.ex === null && now - c.idleSince > CLIENT_IDLE_MS) c.socket.destroy();
   }
 
   /**
