@@ -47,6 +47,7 @@ export function startDataPlane(opts: StartDataPlaneOptions): DataPlaneHandle {
   let seq = 0;
   let stopped = false;
   let exited = false;
+  let failed = false;
   let stopPromise: Promise<void> | null = null;
   let onStopped: (() => void) | null = null;
 
@@ -66,6 +67,7 @@ export function startDataPlane(opts: StartDataPlaneOptions): DataPlaneHandle {
         resolveReady({ host: msg.host, port: msg.port });
         break;
       case 'fatal':
+        failed = true;
         rejectReady(new DataPlaneStartError(msg.message, 'SKIFF_ERR_DATAPLANE_LISTEN', { errno: msg.code }));
         break;
       case 'ack': {
@@ -88,11 +90,17 @@ export function startDataPlane(opts: StartDataPlaneOptions): DataPlaneHandle {
     }
     for (const h of handlers) h(msg);
   });
+  const emitFatal = (message: string) => {
+    for (const h of handlers) h({ type: 'fatal', code: 'SKIFF_ERR_DATAPLANE_CRASH', message });
+  };
   worker.on('error', (err) => {
     rejectReady(new DataPlaneStartError(`data-plane worker failed: ${err.message}`, 'SKIFF_ERR_DATAPLANE_START', { cause: err }));
+    // After start, handlers hear about it so the composition root can restart the data plane.
+    if (!stopped && !failed) emitFatal(`data-plane worker crashed: ${err.stack ?? err.message}`);
   });
   worker.on('exit', (code) => {
     exited = true;
+    if (!stopped && !failed) emitFatal(`data-plane worker exited unexpectedly (code ${code})`);
     rejectReady(new DataPlaneStartError(`data-plane worker exited (code ${code}) before listening`));
     for (const w of waiting.values()) w.reject(new DataPlaneStoppedError());
     waiting.clear();

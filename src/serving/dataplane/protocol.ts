@@ -200,7 +200,14 @@ export interface FatalMessage {
   message: string;
 }
 
+/** A bug caught on the request path (that request failed; the data plane goes on). For the log. */
+export interface InternalErrorMessage {
+  type: 'internal-error';
+  message: string;
+}
+
 export type WorkerToMain =
+  | InternalErrorMessage
   | AckMessage
   | StatsMessage
   | PokeMessage
@@ -433,7 +440,7 @@ export function validateMainToWorker(msg: unknown): MainToWorker {
   }
 }
 
-const WORKER_TYPES = ['ack', 'stats', 'poke', 'drained', 'listening', 'rejected', 'stopped', 'fatal'] as const;
+const WORKER_TYPES = ['ack', 'stats', 'poke', 'drained', 'listening', 'rejected', 'stopped', 'fatal', 'internal-error'] as const;
 
 /** Validates a worker → main message (cheap structural check; the worker is trusted code). */
 export function validateWorkerToMain(msg: unknown): WorkerToMain {
@@ -470,6 +477,7 @@ export function validateWorkerToMain(msg: unknown): WorkerToMain {
       int(o.aborted, 'aborted', 0);
       break;
     case 'fatal':
+    case 'internal-error':
       str(o.message, 'message');
       break;
   }

@@ -212,6 +212,19 @@ class UpstreamConn {
   };
 
   private onData = (chunk: Buffer): void => {
+    try {
+      this.handleData(chunk);
+    } catch (err) {
+      // A bug must not take the data plane down: drop this exchange, report, go on.
+      const ex = this.ex;
+      this.ex = null;
+      this.destroy();
+      this.pool.server.internalError(err);
+      if (ex !== null) ex.fail(502, 'internal gateway error\n');
+    }
+  };
+
+  private handleData(chunk: Buffer): void {
     const ex = this.ex;
     if (ex === null) {
       // Bytes on an idle socket: protocol error, do not reuse.
@@ -289,7 +302,7 @@ class UpstreamConn {
       }
       return;
     }
-  };
+  }
 
   private complete(): void {
     const ex = this.ex!;
@@ -359,6 +372,18 @@ class ClientConn {
   }
 
   private onData = (chunk: Buffer): void => {
+    try {
+      this.handleData(chunk);
+    } catch (err) {
+      this.server.internalError(err);
+      const ex = this.ex;
+      if (ex !== null) ex.fail(500, 'internal gateway error\n');
+      this.state = CS.Gone;
+      this.socket.destroy();
+    }
+  };
+
+  private handleData(chunk: Buffer): void {
     switch (this.state) {
       case CS.Head:
         this.buf = this.buf === null ? chunk : Buffer.concat([this.buf, chunk]);
@@ -392,7 +417,7 @@ class ClientConn {
       case CS.Gone:
         return;
     }
-  };
+  }
 
   /** Passes request body bytes to the upstream; the rest (pipelined requests) is kept. */
   private sendBody(chunk: Buffer): void {
@@ -986,6 +1011,8 @@ export interface DataPlaneServerOptions {
   gateway: Gateway;
   host: string;
   port: number;
+  /** Bugs caught on the request path (the request fails, the server goes on). */
+  onInternalError?: (err: unknown) => void;
 }
 
 export class DataPlaneServer {
@@ -1064,6 +1091,13 @@ export class DataPlaneServer {
     this.upstreamH2.add(s);
     ep.h2 = s;
     return s;
+  }
+
+  private internalErrors = 0;
+
+  /** Reports a caught bug (at most 10 per process, to keep a hot loop from flooding the log). */
+  internalError(err: unknown): void {
+    if (this.internalErrors++ < 10) this.opts.onInternalError?.(err);
   }
 
   /** Periodic housekeeping (once a second): idle upstream sockets and idle client keep-alive connections. */

@@ -32,7 +32,12 @@ export interface Channel {
 export function runDataPlane(config: DataPlaneConfig, channel: Channel): void {
   const clock = systemClock;
   const gateway = new Gateway({ emit: (m) => channel.post(m), clock });
-  const server = new DataPlaneServer({ gateway, host: config.host, port: config.port });
+  const server = new DataPlaneServer({
+    gateway,
+    host: config.host,
+    port: config.port,
+    onInternalError: (err) => channel.post({ type: 'internal-error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+  });
   const ticker = new DriftFreeTicker(config.statsIntervalMs ?? 1000, clock, (now, windowMs) => {
     channel.post(gateway.collectStats(now, windowMs));
     server.sweepPools(now);
