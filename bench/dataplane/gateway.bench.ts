@@ -2,13 +2,17 @@
 // the gateway with the queue (SKS Serve), (c) through the activator path (SKS
 // Proxy), (d) through nginx — side by side in one run, interleaved per round
 // so machine noise hits all four alike. Saturated throughput with
-// `hey -c 50 -z 10s`, latency at a fixed 1,000 rps with `hey -c 50 -q 20 -z 10s`;
-// medians over the rounds. Prints a table and the ratios the targets are
-// judged on (gateway ≥ 70 % of nginx rps; added p50 ≤ 1 ms, p99 ≤ 3 ms vs
-// direct; activator added latency ≤ 1.5 × the gateway's).
+// `hey -c 50 -z 10s`; latency at a fixed 1,000 rps twice: with
+// `hey -c 50 -q 20 -z 10s` (50 synchronised tickers: bursts of 50 every 50 ms)
+// and with paced-load.ts (the same 1,000 rps evenly spaced, like vegeta's
+// constant pacer in Knative's dataplane-probe). Medians over the rounds.
+// Prints a table and the ratios the targets are judged on (gateway ≥ 70 % of
+// nginx rps; added p50 ≤ 1 ms, p99 ≤ 3 ms vs direct; activator added latency
+// ≤ 1.5 × the gateway's).
 //
 //   npm run build && node dist/bench/dataplane/gateway.bench.js [--duration 10s] [--rounds 3] [--c 50] [--warmup 2s]
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startDataPlane } from '../../src/serving/dataplane/host.js';
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
   ];
   const sat = new Map<string, HeyResult[]>(targets.map((t) => [t.name, []]));
   const lat = new Map<string, HeyResult[]>(targets.map((t) => [t.name, []]));
+  const pac = new Map<string, HeyResult[]>(targets.map((t) => [t.name, []]));
 
   console.log(`# data-plane benchmark — ${new Date().toISOString()}`);
   console.log(`# upstream: ${useImage ? 'built-in helloworld image' : 'inline node:http hello server'}; machine: ${machineNote()}`);
@@ -73,36 +78,60 @@ async function main(): Promise<void> {
       sat.get(t.name)!.push(s);
       const l = hey(['-c', String(concurrency), '-q', perWorkerQps, '-z', duration, '-host', t.host, t.url]);
       lat.get(t.name)!.push(l);
+      const p = paced(t.url, t.host);
+      pac.get(t.name)!.push(p);
       console.log(
-        `round ${r + 1} ${t.name.padEnd(28)} sat ${fmt(s.rps).padStart(6)} rps (p50 ${fmt(s.p50)} ms, ${s.errors} errors) | ` +
-          `${rate} rps: p50 ${fmt(l.p50)} ms p99 ${fmt(l.p99)} ms (${l.errors} errors)`,
+        `round ${r + 1} ${t.name.padEnd(28)} sat ${fmt(s.rps).padStart(6)} rps (${s.errors} err) | ` +
+          `hey ${rate} rps: p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} ms (${l.errors} err) | paced: p50 ${fmt(p.p50)} p99 ${fmt(p.p99)} ms (${p.errors} err)`,
       );
     }
   }
   const med = (m: Map<string, HeyResult[]>, name: string, k: keyof HeyResult) => median(m.get(name)!.map((x) => x[k]));
-  const direct = { p50: med(lat, 'direct', 'p50'), p99: med(lat, 'direct', 'p99') };
   const nginxRps = med(sat, 'nginx', 'rps');
+  const added = (m: Map<string, HeyResult[]>, name: string, k: 'p50' | 'p99') => med(m, name, k) - med(m, 'direct', k);
   const rows = targets.map((t) => {
     const rps = med(sat, t.name, 'rps');
-    const p50 = med(lat, t.name, 'p50');
-    const p99 = med(lat, t.name, 'p99');
-    return [t.name, rps, `${fmt((rps / nginxRps) * 100)} %`, p50, p99, t.name === 'direct' ? '—' : fmt(p50 - direct.p50), t.name === 'direct' ? '—' : fmt(p99 - direct.p99)];
+    const d = t.name === 'direct';
+    return [
+      t.name,
+      rps,
+      `${fmt((rps / nginxRps) * 100)} %`,
+      `${fmt(med(lat, t.name, 'p50'))} / ${fmt(med(lat, t.name, 'p99'))}`,
+      d ? '—' : `${fmt(added(lat, t.name, 'p50'))} / ${fmt(added(lat, t.name, 'p99'))}`,
+      `${fmt(med(pac, t.name, 'p50'))} / ${fmt(med(pac, t.name, 'p99'))}`,
+      d ? '—' : `${fmt(added(pac, t.name, 'p50'))} / ${fmt(added(pac, t.name, 'p99'))}`,
+    ];
   });
   console.log('');
-  console.log(table(['path', `rps (c${concurrency})`, 'vs nginx', `p50 ms @${rate}`, `p99 ms @${rate}`, 'added p50', 'added p99'], rows));
+  console.log(
+    table(
+      ['path', `rps (hey -c ${concurrency})`, 'vs nginx', `hey ${rate} rps p50 / p99 ms`, 'added p50 / p99', `paced ${rate} rps p50 / p99 ms`, 'added p50 / p99'],
+      rows,
+    ),
+  );
 
-  const gwRps = med(sat, 'gateway (Serve, queue)', 'rps');
-  const gwAdd50 = med(lat, 'gateway (Serve, queue)', 'p50') - direct.p50;
-  const gwAdd99 = med(lat, 'gateway (Serve, queue)', 'p99') - direct.p99;
-  const acAdd50 = med(lat, 'gateway (Proxy, activator)', 'p50') - direct.p50;
-  const acAdd99 = med(lat, 'gateway (Proxy, activator)', 'p99') - direct.p99;
+  const GW = 'gateway (Serve, queue)';
+  const AC = 'gateway (Proxy, activator)';
+  const gwRps = med(sat, GW, 'rps');
   const check = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   console.log('');
-  console.log(`gateway rps / nginx rps        = ${fmt((gwRps / nginxRps) * 100)} %   (target ≥ 70 %)  ${check(gwRps / nginxRps >= 0.7)}`);
-  console.log(`gateway added p50 / p99        = ${fmt(gwAdd50)} / ${fmt(gwAdd99)} ms   (target ≤ 1 / ≤ 3 ms)  ${check(gwAdd50 <= 1 && gwAdd99 <= 3)}`);
-  console.log(
-    `activator added p50 / p99      = ${fmt(acAdd50)} / ${fmt(acAdd99)} ms   (target ≤ 1.5 × gateway's)  ${check(acAdd50 <= Math.max(1.5 * gwAdd50, 0.1) && acAdd99 <= Math.max(1.5 * gwAdd99, 0.3))}`,
-  );
+  console.log(`gateway rps / nginx rps = ${fmt((gwRps / nginxRps) * 100)} %  (target ≥ 70 %)  ${check(gwRps / nginxRps >= 0.7)}`);
+  for (const [label, m] of [
+    ['hey -q', lat],
+    ['paced', pac],
+  ] as const) {
+    const g50 = added(m, GW, 'p50');
+    const g99 = added(m, GW, 'p99');
+    const a50 = added(m, AC, 'p50');
+    const a99 = added(m, AC, 'p99');
+    const n50 = added(m, 'nginx', 'p50');
+    const n99 = added(m, 'nginx', 'p99');
+    console.log(
+      `[${label}] gateway added p50 / p99 = ${fmt(g50)} / ${fmt(g99)} ms (target ≤ 1 / ≤ 3) ${check(g50 <= 1 && g99 <= 3)}; ` +
+        `activator ${fmt(a50)} / ${fmt(a99)} ms (≤ 1.5 × gateway's) ${check(a50 <= Math.max(1.5 * g50, 0.1) && a99 <= Math.max(1.5 * g99, 0.3))}; ` +
+        `nginx for reference ${fmt(n50)} / ${fmt(n99)} ms`,
+    );
+  }
   const gaps = stats.slice(1).map((s, i) => s.time - stats[i]!.time);
   if (gaps.length > 0) console.log(`stats ticks during the run: ${stats.length}, interval min/max ${Math.min(...gaps)}/${Math.max(...gaps)} ms`);
   console.log(`# after: ${machineNote()}`);
@@ -110,6 +139,31 @@ async function main(): Promise<void> {
   await dp.stop({ graceMs: 1000 });
   await nginx.stop();
   await up.stop();
+}
+
+/** Runs paced-load.js against one target (same duration and rate as the hey runs). */
+function paced(url: string, host: string): HeyResult {
+  const u = new URL(url);
+  const r = spawnSync(process.execPath, [path.join(here, 'paced-load.js')], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      URL_HOST: u.hostname,
+      URL_PORT: u.port,
+      HOST: host,
+      RATE: String(rate),
+      DURATION_MS: String(parseDuration(duration)),
+      CONNECTIONS: String(concurrency),
+    },
+  });
+  const j = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { rps: number; p50: number; p90: number; p99: number; errors: number; late: number; count: number };
+  return { rps: j.rps, p50: j.p50, p90: j.p90, p99: j.p99, errors: j.errors + j.late, total: j.count };
+}
+
+function parseDuration(d: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(d);
+  if (!m) throw new Error(`bad duration ${d}`);
+  return Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60_000);
 }
 
 /** The helloworld image logs each request to stderr; send that to /dev/null. */

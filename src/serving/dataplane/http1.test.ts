@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BodyFramer, hasToken, isHeadError, parseRequestHead, parseResponseHead, simpleResponse, type RequestHead } from './http1.js';
+import { BodyFramer, composeResponse, hasToken, isHeadError, parseRequestHead, parseResponseHead, simpleResponse, type RequestHead } from './http1.js';
 
 function head(s: string): RequestHead {
   const h = parseRequestHead(s);
@@ -58,21 +58,37 @@ describe('parseRequestHead', () => {
   }
 });
 
-describe('parseResponseHead', () => {
-  test('drops Connection, Keep-Alive and headers named in Connection', () => {
-    const r = parseResponseHead('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=5\r\nContent-Length: 13\r\n')!;
+describe('parseResponseHead + composeResponse', () => {
+  const parse = (head: string) => {
+    const b = Buffer.from(head + '\r\n', 'latin1');
+    return { b, r: parseResponseHead(b, b.indexOf('\r\n\r\n')) };
+  };
+  test('drops Connection, Keep-Alive and headers named in Connection; body appended', () => {
+    const { b, r } = parse('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=5\r\nContent-Length: 13\r\n');
+    assert.ok(r);
     assert.equal(r.status, 200);
-    assert.equal(r.head, 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n');
     assert.equal(r.contentLength, 13);
     assert.equal(r.close, false);
+    const body = Buffer.concat([b, Buffer.from('Hello World!\n')]);
+    const out = composeResponse(body, b.indexOf('\r\n\r\n'), r.drops, false, b.length, body.length).toString('latin1');
+    assert.equal(out, 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello World!\n');
+    assert.equal(
+      composeResponse(b, b.indexOf('\r\n\r\n'), r.drops, true, 0, 0).toString('latin1'),
+      'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\n',
+    );
   });
   test('chunked wins over length; close and HTTP/1.0 noted; junk is null', () => {
-    const r = parseResponseHead('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n')!;
-    assert.equal(r.chunked, true);
-    assert.equal(r.contentLength, -1);
-    assert.equal(r.close, true);
-    assert.equal(parseResponseHead('HTTP/1.0 200 OK\r\n')!.close, true);
-    assert.equal(parseResponseHead('SSH-2.0-OpenSSH\r\n'), null);
+    const { r } = parse('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n');
+    assert.equal(r!.chunked, true);
+    assert.equal(r!.contentLength, -1);
+    assert.equal(r!.close, true);
+    assert.equal(parse('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\n').r!.chunked, true);
+    assert.equal(parse('HTTP/1.0 200 OK\r\n').r!.close, true);
+    assert.equal(parse('HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\n').r!.close, false);
+    assert.equal(parse('SSH-2.0-OpenSSH xxxxxxxx\r\n').r, null);
+    assert.equal(parse('HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n').r, null);
+    assert.equal(parse('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n').r, null);
+    assert.equal(parse('HTTP/1.1 200 OK\r\nno colon here\r\n').r, null);
   });
 });
 

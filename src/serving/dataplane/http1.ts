@@ -328,78 +328,144 @@ export function isHeadError(x: RequestHead | HeadError): x is HeadError {
 }
 
 // ---- response head ----
+// Handled as bytes, not strings: the head is scanned in place, hop-by-hop lines
+// are skipped while copying, and head + a small body go out as one Buffer.
 
 export interface ResponseHead {
   status: number;
-  /** Status line + kept header lines (hop-by-hop removed), without the final CRLF. */
-  head: string;
+  /** -1 when absent (or when chunked). */
   contentLength: number;
   chunked: boolean;
   /** The upstream wants to close after this response. */
   close: boolean;
+  /** Byte ranges [start, end) of hop-by-hop header lines to leave out, ascending, flattened. */
+  drops: number[];
 }
 
-/** Parses a response head (up to and including the last header's CRLF). Null = malformed. */
-export function parseResponseHead(s: string): ResponseHead | null {
-  const lineEnd = s.indexOf('\r\n');
-  if (lineEnd < 12 || !s.startsWith('HTTP/1.')) return null;
-  const status = (s.charCodeAt(9) - 48) * 100 + (s.charCodeAt(10) - 48) * 10 + (s.charCodeAt(11) - 48);
-  if (!(status >= 100 && status <= 999) || s.charCodeAt(8) !== 32) return null;
-  const minor = s.charCodeAt(7) - 48;
+const B_CONNECTION = Buffer.from('connection');
+const B_KEEP_ALIVE = Buffer.from('keep-alive');
+const B_CLOSE = Buffer.from('close');
+const B_CONTENT_LENGTH = Buffer.from('content-length');
+const B_TRANSFER_ENCODING = Buffer.from('transfer-encoding');
+const B_PROXY_CONNECTION = Buffer.from('proxy-connection');
+const B_CHUNKED = Buffer.from('chunked');
+const CONNECTION_CLOSE_LINE = Buffer.from('Connection: close\r\n');
+
+/** Case-insensitive compare of b[start, start+name.length) with a lower-case ASCII name. */
+function eqLowerBytes(b: Uint8Array, start: number, name: Uint8Array): boolean {
+  for (let i = 0; i < name.length; i++) {
+    let c = b[start + i]!;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== name[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * Parses a response head: `idx` is where the blank line's CRLF starts (the
+ * result of indexOf('\r\n\r\n')). Null = malformed.
+ */
+export function parseResponseHead(b: Buffer, idx: number): ResponseHead | null {
+  // "HTTP/1.x SSS"
+  if (idx < 12 || b[0] !== 72 || b[1] !== 84 || b[2] !== 84 || b[3] !== 80 || b[4] !== 47 || b[5] !== 49 || b[6] !== 46 || b[8] !== 32) return null;
+  const d0 = b[9]! - 48;
+  const d1 = b[10]! - 48;
+  const d2 = b[11]! - 48;
+  if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return null;
+  const status = d0 * 100 + d1 * 10 + d2;
+  const minor = b[7]! - 48;
+  const buf = b;
   let close = minor === 0;
-  let kept = s.slice(0, lineEnd + 2);
-  let keepFrom = lineEnd + 2;
-  let pos = keepFrom;
   let contentLength = -1;
   let chunked = false;
+  const drops: number[] = [];
   let dropNames: string[] | null = null;
-  while (pos < s.length) {
-    const e = s.indexOf('\r\n', pos);
-    if (e < 0) return null;
-    const colon = s.indexOf(':', pos);
-    if (colon < 0 || colon > e) return null;
+  const headEnd = idx + 2;
+  let pos = buf.indexOf(10) + 1;
+  if (pos <= 0 || pos > headEnd) return null;
+  const lines: number[] = []; // [start, colon, end] per line, for the (rare) Connection-named drops
+  while (pos < headEnd) {
+    const e = buf.indexOf(13, pos);
+    if (e < 0 || e >= headEnd || b[e + 1] !== 10) return null;
+    const colon = buf.indexOf(58, pos);
+    if (colon < 0 || colon > e || colon === pos) return null;
     let vs = colon + 1;
     let ve = e;
-    while (vs < ve && (s.charCodeAt(vs) === 32 || s.charCodeAt(vs) === 9)) vs++;
-    while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
-    const id = classifyHeader(s, pos, colon - pos);
+    while (vs < ve && (b[vs] === 32 || b[vs] === 9)) vs++;
+    while (ve > vs && (b[ve - 1] === 32 || b[ve - 1] === 9)) ve--;
+    const len = colon - pos;
     let drop = false;
-    switch (id) {
-      case H.ContentLength: {
-        const n = Number(s.slice(vs, ve));
-        if (!Number.isInteger(n) || n < 0) return null;
-        contentLength = n;
-        break;
-      }
-      case H.TransferEncoding:
-        if (hasToken(s.slice(vs, ve), 'chunked')) chunked = true;
-        break;
-      case H.Connection: {
-        const v = s.slice(vs, ve);
-        if (hasToken(v, 'close')) close = true;
-        else if (minor === 0 && hasToken(v, 'keep-alive')) close = false;
-        for (const t of v.toLowerCase().split(',')) {
-          const name = t.trim();
-          if (name && name !== 'close' && name !== 'keep-alive' && name !== 'upgrade') (dropNames ??= []).push(name);
+    if (len === 10) {
+      if (eqLowerBytes(b, pos, B_CONNECTION)) {
+        drop = true;
+        const vl = ve - vs;
+        if (vl === 10 && eqLowerBytes(b, vs, B_KEEP_ALIVE)) {
+          if (minor === 0) close = false;
+        } else if (vl === 5 && eqLowerBytes(b, vs, B_CLOSE)) close = true;
+        else {
+          const v = buf.toString('latin1', vs, ve);
+          if (hasToken(v, 'close')) close = true;
+          else if (minor === 0 && hasToken(v, 'keep-alive')) close = false;
+          for (const t of v.toLowerCase().split(',')) {
+            const name = t.trim();
+            if (name && name !== 'close' && name !== 'keep-alive' && name !== 'upgrade') (dropNames ??= []).push(name);
+          }
         }
-        drop = true;
-        break;
+      } else if (eqLowerBytes(b, pos, B_KEEP_ALIVE)) drop = true;
+    } else if (len === 14 && eqLowerBytes(b, pos, B_CONTENT_LENGTH)) {
+      if (ve === vs || ve - vs > 15) return null;
+      let n = 0;
+      for (let i = vs; i < ve; i++) {
+        const c = b[i]! - 48;
+        if (c < 0 || c > 9) return null;
+        n = n * 10 + c;
       }
-      case H.KeepAlive:
-      case H.ProxyConnection:
-        drop = true;
-        break;
-    }
-    if (!drop && dropNames !== null && dropNames.includes(s.slice(pos, colon).toLowerCase())) drop = true;
-    if (drop) {
-      kept += s.slice(keepFrom, pos);
-      keepFrom = e + 2;
-    }
+      if (contentLength >= 0 && contentLength !== n) return null;
+      contentLength = n;
+    } else if (len === 17 && eqLowerBytes(b, pos, B_TRANSFER_ENCODING)) {
+      if ((ve - vs === 7 && eqLowerBytes(b, vs, B_CHUNKED)) || hasToken(buf.toString('latin1', vs, ve), 'chunked')) chunked = true;
+    } else if (len === 16 && eqLowerBytes(b, pos, B_PROXY_CONNECTION)) drop = true;
+    if (drop) drops.push(pos, e + 2);
+    else lines.push(pos, colon, e + 2);
     pos = e + 2;
   }
-  kept += s.slice(keepFrom);
+  if (dropNames !== null) {
+    for (let i = 0; i < lines.length; i += 3) {
+      if (dropNames.includes(buf.toString('latin1', lines[i]!, lines[i + 1]!).toLowerCase())) drops.push(lines[i]!, lines[i + 2]!);
+    }
+    // keep the ranges ascending for composeResponse
+    const pairs: Array<[number, number]> = [];
+    for (let i = 0; i < drops.length; i += 2) pairs.push([drops[i]!, drops[i + 1]!]);
+    pairs.sort((x, y) => x[0] - y[0]);
+    drops.length = 0;
+    for (const [x, y] of pairs) drops.push(x, y);
+  }
   if (chunked) contentLength = -1;
-  return { status, head: kept, contentLength, chunked, close };
+  return { status, contentLength, chunked, close, drops };
+}
+
+/**
+ * The response head for the client — b[0, idx+2) without the dropped lines,
+ * plus `Connection: close` when asked, plus the blank line — followed by the
+ * body bytes b[bodyFrom, bodyTo), as one Buffer (one write).
+ */
+export function composeResponse(b: Buffer, idx: number, drops: readonly number[], close: boolean, bodyFrom: number, bodyTo: number): Buffer {
+  const headEnd = idx + 2;
+  let size = headEnd + 2 + (close ? CONNECTION_CLOSE_LINE.length : 0) + (bodyTo - bodyFrom);
+  for (let i = 0; i < drops.length; i += 2) size -= drops[i + 1]! - drops[i]!;
+  const out = Buffer.allocUnsafe(size);
+  let o = 0;
+  let from = 0;
+  for (let i = 0; i < drops.length; i += 2) {
+    o += b.copy(out, o, from, drops[i]!);
+    from = drops[i + 1]!;
+  }
+  o += b.copy(out, o, from, headEnd);
+  if (close) o += CONNECTION_CLOSE_LINE.copy(out, o);
+  out[o++] = 13;
+  out[o++] = 10;
+  if (bodyTo > bodyFrom) b.copy(out, o, bodyFrom, bodyTo);
+  return out;
 }
 
 // ---- body framing ----

@@ -22,6 +22,7 @@ import http2 from 'node:http2';
 import { Endpoint, Exchange, Gateway, Phase, type RouteInput } from './gateway.js';
 import {
   BodyFramer,
+  composeResponse,
   CRLFCRLF,
   MAX_HEAD_BYTES,
   isHeadError,
@@ -44,9 +45,9 @@ const H2_PREFACE = 'PRI * HTTP/2.0';
 /** Response bodies up to this size are written together with the head as one string. */
 const SMALL_BODY_INLINE = 4096;
 
-function writeBoth(s: net.Socket, head: string, body: Buffer): boolean {
+function writeBoth(s: net.Socket, head: Buffer, body: Buffer): boolean {
   s.cork();
-  s.write(head, 'latin1');
+  s.write(head);
   const more = s.write(body);
   s.uncork();
   return more;
@@ -263,7 +264,7 @@ class UpstreamConn {
         this.buf = buf;
         return;
       }
-      const r = parseResponseHead(buf.toString('latin1', 0, idx + 2));
+      const r = parseResponseHead(buf, idx);
       if (r === null) {
         this.reusable = false;
         ex.upstreamFailed(new Error('malformed response head'));
@@ -295,7 +296,7 @@ class UpstreamConn {
       }
       this.inBody = true;
       const untilClose = this.framer.mode === 3;
-      ex.responseStart(r.head, buf, off, off + n, untilClose);
+      ex.responseStart(buf, idx, r.drops, off, off + n, untilClose);
       if (this.framer.done && this.ex === ex) {
         if (off + n < buf.length) this.reusable = false;
         this.complete();
@@ -688,16 +689,22 @@ class H1Exchange extends Exchange {
     return s + '\r\n';
   }
 
-  /** First bytes of the final response: head (hop-by-hop already removed) + the body bytes that came with it. */
-  responseStart(head: string, buf: Buffer, from: number, to: number, untilClose: boolean): void {
+  /**
+   * First bytes of the final response: the upstream head in buf[0, idx+4)
+   * (hop-by-hop lines `drops` left out) and the body bytes buf[from, to) that
+   * came with it.
+   */
+  responseStart(buf: Buffer, idx: number, drops: readonly number[], from: number, to: number, untilClose: boolean): void {
     const conn = this.conn;
     if (untilClose || !this.requestBodyDone || conn.closing || conn.server.stopping) conn.closing = true;
-    const out = conn.closing ? `${head}Connection: close\r\n\r\n` : `${head}\r\n`;
     this.responseStarted = true;
     this.wrote(this.gateway.clock.now());
     const s = conn.socket;
-    // Small bodies ride in the same latin1 string as the head: one write, one syscall, no writev/cork machinery.
-    const more = to - from <= SMALL_BODY_INLINE ? s.write(to > from ? out + buf.toString('latin1', from, to) : out, 'latin1') : writeBoth(s, out, buf.subarray(from, to));
+    // Small bodies ride in the same buffer as the head: one write, one syscall, no writev/cork machinery.
+    const more =
+      to - from <= SMALL_BODY_INLINE
+        ? s.write(composeResponse(buf, idx, drops, conn.closing, from, to))
+        : writeBoth(s, composeResponse(buf, idx, drops, conn.closing, 0, 0), buf.subarray(from, to));
     if (!more) this.up?.socket.pause();
   }
 
