@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       pac.get(t.name)!.push(p);
       console.log(
         `round ${r + 1} ${t.name.padEnd(28)} sat ${fmt(s.rps).padStart(6)} rps (${s.errors} err) | ` +
-          `hey ${rate} rps: p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} ms (${l.errors} err) | paced: p50 ${fmt(p.p50)} p99 ${fmt(p.p99)} ms (${p.errors} err)`,
+          `hey ${rate} rps: p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} ms (${l.errors} err) | paced: p50 ${fmt(p.p50)} p99 ${fmt(p.p99)} ms (${p.errors} err, ${p.late} late)`,
       );
     }
   }
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
 }
 
 /** Runs paced-load.js against one target (same duration and rate as the hey runs). */
-function paced(url: string, host: string): HeyResult {
+function paced(url: string, host: string): HeyResult & { late: number } {
   const u = new URL(url);
   const r = spawnSync(process.execPath, [path.join(here, 'paced-load.js')], {
     encoding: 'utf8',
@@ -157,7 +157,8 @@ function paced(url: string, host: string): HeyResult {
     },
   });
   const j = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { rps: number; p50: number; p90: number; p99: number; errors: number; late: number; count: number };
-  return { rps: j.rps, p50: j.p50, p90: j.p90, p99: j.p99, errors: j.errors + j.late, total: j.count };
+  // `late`: send slots skipped because all connections were busy (the target stalled).
+  return { rps: j.rps, p50: j.p50, p90: j.p90, p99: j.p99, errors: j.errors, late: j.late, total: j.count };
 }
 
 function parseDuration(d: string): number {
