@@ -27,6 +27,7 @@ const widgetType: ResourceType = {
   printerColumns: [
     { name: 'Size', type: 'integer', jsonPath: '.spec.size' },
     { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],
 };
 

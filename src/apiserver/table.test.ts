@@ -47,7 +47,7 @@ describe('server-side tables', () => {
     assert.equal(evalJsonPath(ksvc, '.status.conditions[?(@.type=="Missing")].status'), undefined);
   });
 
-  test('columns: NAME first, printer columns, AGE appended when absent; cells typed, missing = null, dates as ages', () => {
+  test('columns: NAME first, printer columns, AGE only when declared (CRD rule); cells typed, missing = null, dates as ages', () => {
     const t = ksvcType([
       { name: 'URL', type: 'string', jsonPath: '.status.url' },
       { name: 'LatestCreated', type: 'string', jsonPath: '.status.latestCreatedRevisionName' },
@@ -56,6 +56,7 @@ describe('server-side tables', () => {
       { name: 'Traffic', type: 'string', jsonPath: '.status.traffic' },
       { name: 'Broken', type: 'string', value: () => { throw new Error('boom'); } },
       { name: 'Weird', type: 'string', jsonPath: '.status[?(bad' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     ]);
     assert.deepEqual(
       columnsFor(t).map((c) => [c.def.name, c.def.priority]),
@@ -91,7 +92,7 @@ describe('server-side tables', () => {
   });
 
   test('includeObject=Object presents objects at the requested version', () => {
-    const t = ksvcType([]);
+    const t = ksvcType(undefined);
     const table = makeTable(t, [ksvc], { now: T0, includeObject: 'Object', tableVersion: 'v1', present: (o) => ({ ...o, apiVersion: 'serving.knative.dev/v1beta1' }) });
     assert.equal(table.rows[0].object.apiVersion, 'serving.knative.dev/v1beta1');
     assert.deepEqual(table.columnDefinitions.map((c: any) => c.name), ['Name', 'Age']);

@@ -72,7 +72,11 @@ function compileColumn(c: PrinterColumn): CompiledColumn {
 
 const columnCache = new WeakMap<ResourceType, CompiledColumn[]>();
 
-/** Column list for a kind: NAME, then printer columns, then AGE when absent. */
+/**
+ * Column list for a kind: NAME, then the printer columns. Like a CRD, a kind
+ * that declares printer columns gets exactly those (Knative's `kubectl get
+ * ksvc` has no AGE); a kind without any gets AGE.
+ */
 export function columnsFor(t: ResourceType): CompiledColumn[] {
   let cols = columnCache.get(t);
   if (cols) return cols;
@@ -81,7 +85,7 @@ export function columnsFor(t: ResourceType): CompiledColumn[] {
   if (!printer.some((c) => c.name.toLowerCase() === 'name'))
     cols.push({ def: { name: 'Name', type: 'string', format: 'name', description: NAME_DESCRIPTION, priority: 0 }, cell: (o) => o.metadata?.name ?? '' });
   for (const c of printer) cols.push(compileColumn(c));
-  if (!printer.some((c) => c.name.toLowerCase() === 'age'))
+  if (!t.printerColumns)
     cols.push({ def: { name: 'Age', type: 'date', format: '', description: AGE_DESCRIPTION, priority: 0 }, cell: ageOf });
   columnCache.set(t, cols);
   return cols;

@@ -18,8 +18,14 @@ import { SharedInformerFactory } from '../controller/informer.js';
 import { consoleLogger, silentLogger, type Logger } from '../controller/logger.js';
 import { NodeAgent } from '../runtime/agent.js';
 import { newWorkloadControllers } from '../runtime/workloads/index.js';
+import { startAutoscaling } from '../serving/autoscaler/runner/index.js';
 import { servingConfigMaps } from '../serving/config/bootstrap.js';
+import { startServingRevisionControllers } from '../serving/controllers/index.js';
+import { startServingRoutingControllers } from '../serving/controllers/routing-index.js';
+import { startDataPlane } from '../serving/dataplane/host.js';
+import { DataPlaneFeed } from '../serving/dataplane-feed/feed.js';
 import { registerServing } from '../serving/register.js';
+import { realClock } from '../controller/clock.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { lockDataDir, removeInstanceRecord, writeInstanceRecord } from './data-dir.js';
@@ -47,6 +53,22 @@ function ensureObjects(svc: ObjectService, gr: string, objects: KObject[]): void
   for (const o of objects) {
     if (!svc.store.get(gr, o.metadata.namespace ?? '', o.metadata.name!)) svc.create(gr, o, { internal: true });
   }
+}
+
+/**
+ * The environment every workload process starts from: the machine basics plus
+ * the gateway as HTTP proxy, so cluster-local names (hello.default,
+ * broker-ingress.knative-eventing.svc.cluster.local) resolve with no DNS set-up.
+ */
+export function workloadBaseEnv(gatewayUrl: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'SHELL', 'TERM'])
+    if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
+  env.HTTP_PROXY = env.http_proxy = gatewayUrl;
+  env.NO_PROXY = env.no_proxy = '127.0.0.1,localhost,::1';
+  env.SKIFF_GATEWAY = gatewayUrl;
+  return env;
 }
 
 export async function startSkiff(opts: SkiffOptions): Promise<RunningSkiff> {
@@ -86,7 +108,27 @@ export async function startSkiff(opts: SkiffOptions): Promise<RunningSkiff> {
     const informers = new SharedInformerFactory(client, { logger });
     cleanups.push(() => informers.stop());
 
-    const agent = new NodeAgent({ client, dataDir, logger, recorder, informers });
+    // The data plane (gateway + activator + queue) runs in a worker thread.
+    const dataPlane = startDataPlane({ host: opts.host, port: opts.httpPort });
+    cleanups.push(() => dataPlane.stop({ graceMs: 5000 }));
+    const { port: httpPort } = await dataPlane.ready;
+    const gatewayUrl = `http://${opts.host}:${httpPort}`;
+
+    let feed: DataPlaneFeed | undefined;
+    const agent = new NodeAgent({
+      client,
+      dataDir,
+      logger,
+      recorder,
+      informers,
+      baseEnv: workloadBaseEnv(gatewayUrl),
+      // Drain a pod out of the data plane before it gets SIGTERM (queue-proxy's wait-for-drain).
+      beforeTerminate: (pod) => feed?.drain(pod) ?? Promise.resolve(),
+    });
+    const autoscaling = startAutoscaling({ client, informers, recorder, clock: realClock, logger });
+    feed = new DataPlaneFeed({ informers, dataPlane, metrics: autoscaling.metrics, clock: realClock, logger });
+    const revisionControllers = startServingRevisionControllers({ client, informers, recorder, clock: realClock, logger, podLogs: agent });
+    const routing = startServingRoutingControllers({ client, informers, recorder, clock: realClock, logger, programmer: feed });
     const controllers: Controller[] = [...newWorkloadControllers({ client, informers, logger, recorder })];
 
     informers.start();
@@ -95,17 +137,16 @@ export async function startSkiff(opts: SkiffOptions): Promise<RunningSkiff> {
     cleanups.push(() => agent.stop());
     for (const c of controllers) c.start();
     cleanups.push(async () => {
-      await Promise.all(controllers.map((c) => c.stop()));
+      feed?.stop();
+      await Promise.all([...controllers.map((c) => c.stop()), revisionControllers.stop(), routing.stop(), autoscaling.stop()]);
     });
+    feed.schedule();
 
     const api: ApiServer = createApiServer({ svc, logs: agent });
     const apiPort = await api.listen(opts.apiPort, opts.host);
     cleanups.push(() => api.close());
 
-    // The data-plane gateway arrives with Serving; until then the port is not opened.
-    const httpPort = opts.httpPort;
     const apiUrl = `http://${opts.host}:${apiPort}`;
-    const gatewayUrl = `http://${opts.host}:${httpPort}`;
     writeInstanceRecord(dataDir, { api: apiUrl, gateway: gatewayUrl, pid: process.pid, dataDir, startedAt: new Date().toISOString() });
     cleanups.push(() => removeInstanceRecord(dataDir));
 

@@ -78,6 +78,12 @@ export interface NodeAgentOptions {
   recorder?: EventRecorder;
   /** Share the composition root's informers (one Pod watch for everyone); default: a private Pod informer. */
   informers?: SharedInformerFactory;
+  /**
+   * Called when a pod is being deleted, before its preStop hook and SIGTERM:
+   * the composition root drains the pod out of the data plane here (no new
+   * requests routed to it, in-flight ones finish). Bounded by the grace period.
+   */
+  beforeTerminate?: (pod: KObject, graceMs: number) => Promise<void>;
 }
 
 interface PodEntry {
@@ -332,7 +338,18 @@ export class NodeAgent implements PodLogSource {
     if (e.deleting) return;
     e.deleting = (async () => {
       await e.admitted;
-      await e.runner.terminate(gracePeriodMs(e.runner.pod));
+      const graceMs = gracePeriodMs(e.runner.pod);
+      const hook = this.opts.beforeTerminate;
+      const started = this.clock.now();
+      if (hook && !this.stopping && graceMs > 0) {
+        let timer: ReturnType<Clock['setTimeout']> | undefined;
+        await Promise.race([
+          hook(e.runner.pod, graceMs).catch((err: unknown) => this.logger.warn('beforeTerminate hook failed', { pod: e.runner.pod.metadata.name, error: (err as Error).message })),
+          new Promise<void>((r) => (timer = this.clock.setTimeout(r, graceMs))),
+        ]);
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+      }
+      await e.runner.terminate(Math.max(0, graceMs - (this.clock.now() - started)));
       if (this.stopping) return;
       this.scheduleStatus(e.runner.uid);
       await e.writing;
