@@ -337,7 +337,7 @@ export class BrokerPlane {
     const entries = [...this.brokers.values()];
     this.brokers.clear();
     await Promise.all(entries.map((e) => e.backend.close()));
-    this.eventLog?.close();
+    await this.eventLog?.close();
     await this.ownedSender?.close();
   }
 

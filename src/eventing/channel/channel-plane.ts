@@ -233,7 +233,7 @@ export class ChannelPlane {
     const entries = [...this.channels.values()];
     this.channels.clear();
     await Promise.all(entries.map((e) => e.backend.close()));
-    this.eventLog?.close();
+    await this.eventLog?.close();
     await this.ownedSender?.close();
   }
 }

@@ -5,9 +5,10 @@
 //
 // Why SQLite rather than a hand-rolled segment file: crash-safe commits, fsync discipline and
 // space reuse come for free, and better-sqlite3 is already a dependency. Throughput comes from
-// GROUP COMMIT: append() queues events and the queue is written in one transaction on the next
-// turn of the event loop (setImmediate), so every publish that arrived in the same I/O phase
-// shares one commit (and one fsync). append() resolves only after that commit.
+// GROUP COMMIT on a writer thread (log-writer-worker.ts): append() queues events; at most one
+// batch is being committed at a time, and everything queued meanwhile goes into the next
+// transaction (one commit, one fsync). append() resolves only after its batch was committed.
+// The main thread keeps a read connection (WAL readers never block the writer) for laggards.
 //
 // Durability: `synchronous: 'full'` (default) fsyncs the WAL on every commit, so an acknowledged
 // event survives power loss; 'normal' survives a crash of Skiff (kill -9) but not of the machine.
@@ -27,10 +28,12 @@
 
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import type { CloudEventRecord, JsonValue } from '../../cloudevents/event.js';
 import type { Clock } from '../../delivery/dispatcher.js';
 import { ChannelError } from '../channel.js';
+import type { WriteBatch, WriterData, WriterResponse } from './log-writer-worker.js';
 
 export interface RetentionPolicy {
   /** Delete events older than this (ms) even if a subscriber has not finished them. */
@@ -79,9 +82,11 @@ interface AppendRequest {
 
 /** One stream (a broker's or a channel's events). Owned by the EventLog. */
 export class LogStream {
-  /** Next seq to assign; `nextSeq - 1` is the newest committed event (0 = none yet). */
+  /** Next seq to assign (events in a batch being committed already have theirs). */
   nextSeq: number;
-  /** Oldest retained seq (== nextSeq when the stream is empty). */
+  /** One past the newest COMMITTED event: readers stop here. */
+  committedNextSeq: number;
+  /** Oldest retained seq (== committedNextSeq when the stream is empty). */
   firstSeq: number;
   retention: RetentionPolicy = DEFAULT_RETENTION;
   readonly cursors = new Map<string, CursorState>();
@@ -99,12 +104,14 @@ export class LogStream {
     private readonly tailCap: number,
   ) {
     this.nextSeq = nextSeq;
+    this.committedNextSeq = nextSeq;
     this.firstSeq = firstSeq;
     this.tailFirst = nextSeq;
   }
 
+  /** Newest committed seq (0 = none yet). */
   get head(): number {
-    return this.nextSeq - 1;
+    return this.committedNextSeq - 1;
   }
 
   /** The event at `seq` if it is still in the in-memory tail. */
@@ -155,29 +162,46 @@ function decodeEvent(attrs: string, data: Buffer | string | null, kind: number):
 }
 
 const DELETE_CHUNK = 20_000;
+const WRITER_SCRIPT = new URL('./log-writer-worker.js', import.meta.url);
+
+interface InFlightBatch {
+  id: number;
+  requests: AppendRequest[];
+  /** First seq of each request's events. */
+  firsts: number[];
+  /** Seq counters to restore if the commit fails. */
+  saved: Map<LogStream, number>;
+  /** Cursor values sent, to mark dirty again if the commit fails. */
+  cursors: Array<[LogStream, string]>;
+}
 
 export class EventLog {
+  /** Main-thread connection: schema, loading, reads. Never writes after open. */
   private readonly db: Database.Database;
+  private readonly writer: Worker;
   private readonly clock: Clock;
   private readonly streams = new Map<string, LogStream>();
+  private readonly byId = new Map<number, LogStream>();
+  private nextStreamId: number;
   private queue: AppendRequest[] = [];
-  private flushScheduled = false;
+  private inFlight: InFlightBatch | undefined;
+  private batchIds = 0;
+  private sendScheduled = false;
   private cursorTimer: NodeJS.Timeout | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private failure: ChannelError | undefined;
+  private idleWaiters: Array<() => void> = [];
+  private closedPromise: Promise<void> | undefined;
+  // Structural changes waiting for the next batch.
+  private pendingDrops: number[] = [];
+  private pendingCreates: Array<[number, string, number]> = [];
+  private pendingCursorDeletes: Array<[number, string]> = [];
+  private pendingRangeDeletes: Array<[number, number, number]> = [];
   private readonly tailCap: number;
   private readonly graceMs: number;
   private readonly cursorDelayMs: number;
-  private readonly stmt: {
-    insertEvent: Database.Statement;
-    setNextSeq: Database.Statement;
-    upsertCursor: Database.Statement;
-    deleteCursor: Database.Statement;
-    readFrom: Database.Statement;
-    firstNotOlder: Database.Statement;
-    deleteRange: Database.Statement;
-  };
-  private readonly writeBatch: (batch: AppendRequest[], firsts: number[]) => void;
+  private readonly stmt: { readFrom: Database.Statement; firstNotOlder: Database.Statement };
 
   static open(options: EventLogOptions): EventLog {
     mkdirSync(dirname(options.file), { recursive: true });
@@ -192,7 +216,6 @@ export class EventLog {
     const db = new Database(options.file);
     this.db = db;
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('busy_timeout = 5000');
     db.exec(`
       CREATE TABLE IF NOT EXISTS streams (
@@ -209,33 +232,19 @@ export class EventLog {
       ) WITHOUT ROWID;
     `);
     this.stmt = {
-      insertEvent: db.prepare('INSERT INTO events (stream, seq, ts, attrs, data, kind) VALUES (?, ?, ?, ?, ?, ?)'),
-      setNextSeq: db.prepare('UPDATE streams SET next_seq = ? WHERE id = ?'),
-      upsertCursor: db.prepare(
-        'INSERT INTO cursors (stream, uid, seq, detached_at) VALUES (?, ?, ?, ?) ON CONFLICT (stream, uid) DO UPDATE SET seq = excluded.seq, detached_at = excluded.detached_at',
-      ),
-      deleteCursor: db.prepare('DELETE FROM cursors WHERE stream = ? AND uid = ?'),
       readFrom: db.prepare('SELECT seq, attrs, data, kind FROM events WHERE stream = ? AND seq >= ? ORDER BY seq LIMIT ?'),
       firstNotOlder: db.prepare('SELECT seq FROM events WHERE stream = ? AND seq >= ? AND ts >= ? ORDER BY seq LIMIT 1'),
-      deleteRange: db.prepare('DELETE FROM events WHERE stream = ? AND seq >= ? AND seq < ?'),
     };
-    this.writeBatch = db.transaction((batch: AppendRequest[], firsts: number[]) => {
-      const ts = this.clock.now();
-      const touched = new Set<LogStream>();
-      for (const req of batch) {
-        const s = req.stream;
-        firsts.push(s.nextSeq);
-        for (const event of req.events) {
-          const [attrs, data, kind] = encodeEvent(event);
-          this.stmt.insertEvent.run(s.id, s.nextSeq, ts, attrs, data, kind);
-          s.nextSeq++;
-        }
-        touched.add(s);
-      }
-      for (const s of touched) this.stmt.setNextSeq.run(s.nextSeq, s.id);
-      this.writeDirtyCursors();
+    this.nextStreamId = this.load() + 1;
+    const data: WriterData = { file: options.file, synchronous: options.synchronous ?? 'full' };
+    this.writer = new Worker(WRITER_SCRIPT, { workerData: data });
+    this.writer.on('message', (msg: WriterResponse) => this.onWriterMessage(msg));
+    this.writer.on('error', (err) => this.fail(new ChannelError('SKIFF_ERR_CHANNEL_STORAGE', 500, `event log writer failed: ${err.message}`, err)));
+    this.writer.on('exit', () => {
+      if (!this.closed) this.fail(new ChannelError('SKIFF_ERR_CHANNEL_STORAGE', 500, 'event log writer thread exited'));
     });
-    this.load();
+    // The writer must not keep the process alive on its own; pending work holds a ref (see ref()).
+    this.writer.unref();
     const interval = options.retentionIntervalMs ?? 10_000;
     if (interval > 0) {
       this.retentionTimer = setInterval(() => this.prune(), interval);
@@ -243,11 +252,13 @@ export class EventLog {
     }
   }
 
-  private load(): void {
+  /** Load streams and cursors; returns the highest stream id. */
+  private load(): number {
     const now = this.clock.now();
     const rows = this.db.prepare('SELECT id, key, next_seq FROM streams').all() as Array<{ id: number; key: string; next_seq: number }>;
     const minSeq = this.db.prepare('SELECT MIN(seq) AS m FROM events WHERE stream = ?');
     const cursorRows = this.db.prepare('SELECT uid, seq, detached_at FROM cursors WHERE stream = ?');
+    let maxId = 0;
     for (const r of rows) {
       const min = (minSeq.get(r.id) as { m: number | null }).m;
       const stream = new LogStream(r.id, r.key, r.next_seq, min ?? r.next_seq, this.tailCap);
@@ -256,7 +267,10 @@ export class EventLog {
         stream.cursors.set(c.uid, { seq: c.seq, detachedAt: c.detached_at ?? now, dirty: false });
       }
       this.streams.set(r.key, stream);
+      this.byId.set(r.id, stream);
+      maxId = Math.max(maxId, r.id);
     }
+    return maxId;
   }
 
   /** The stream named `key`, created empty if it does not exist. */
@@ -264,9 +278,11 @@ export class EventLog {
     this.assertOpen();
     let s = this.streams.get(key);
     if (s === undefined) {
-      const info = this.db.prepare('INSERT INTO streams (key, next_seq) VALUES (?, 1)').run(key);
-      s = new LogStream(Number(info.lastInsertRowid), key, 1, 1, this.tailCap);
+      s = new LogStream(this.nextStreamId++, key, 1, 1, this.tailCap);
       this.streams.set(key, s);
+      this.byId.set(s.id, s);
+      this.pendingCreates.push([s.id, key, 1]);
+      this.scheduleSend(false);
     }
     if (retention !== undefined) s.retention = { ...DEFAULT_RETENTION, ...retention };
     return s;
@@ -279,71 +295,210 @@ export class EventLog {
 
   /** Queue events for the next group commit; resolves once they are committed. */
   append(stream: LogStream, events: readonly CloudEventRecord[]): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.closed || stream.dropped) return Promise.reject(new ChannelError('SKIFF_ERR_CHANNEL_CLOSED', 503, `event log stream ${stream.key} is closed`));
     if (events.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ stream, events, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
+      this.scheduleSend(true);
+    });
+  }
+
+  /**
+   * Arrange for the next batch: right away (next turn) when events wait, after `cursorFlushDelayMs`
+   * when only cursors / housekeeping do. Nothing is sent while a batch is in flight; its
+   * acknowledgement sends what accumulated.
+   */
+  private scheduleSend(urgent: boolean): void {
+    if (this.inFlight !== undefined || this.sendScheduled || this.failure !== undefined) return;
+    if (urgent) {
+      if (this.cursorTimer !== undefined) {
+        clearTimeout(this.cursorTimer);
+        this.cursorTimer = undefined;
       }
-    });
+      this.sendScheduled = true;
+      setImmediate(() => {
+        this.sendScheduled = false;
+        this.sendBatch();
+      });
+    } else if (this.cursorTimer === undefined) {
+      this.cursorTimer = setTimeout(() => {
+        this.cursorTimer = undefined;
+        this.sendBatch();
+      }, this.cursorDelayMs);
+      this.cursorTimer.unref();
+    }
   }
 
-  /** Write everything queued (events and changed cursors) in one transaction. */
-  flush(): void {
-    this.flushScheduled = false;
-    if (this.cursorTimer !== undefined) {
-      clearTimeout(this.cursorTimer);
-      this.cursorTimer = undefined;
-    }
-    if (this.closed && !this.db.open) return;
-    const batch = this.queue;
+  private sendBatch(): void {
+    if (this.inFlight !== undefined || this.failure !== undefined) return;
+    const requests = this.queue.filter((r) => !r.stream.dropped);
+    for (const r of this.queue) if (r.stream.dropped) r.reject(new ChannelError('SKIFF_ERR_CHANNEL_CLOSED', 503, `event log stream ${r.stream.key} was deleted`));
     this.queue = [];
-    const live = batch.filter((r) => !r.stream.dropped);
-    for (const r of batch) if (r.stream.dropped) r.reject(new ChannelError('SKIFF_ERR_CHANNEL_CLOSED', 503, `event log stream ${r.stream.key} was deleted`));
-    const saved = live.map((r) => r.stream.nextSeq);
+    const batch: WriteBatch = {
+      type: 'batch',
+      id: ++this.batchIds,
+      dropStreams: this.pendingDrops,
+      createStreams: this.pendingCreates,
+      ts: this.clock.now(),
+      evStream: [],
+      evSeq: [],
+      evAttrs: [],
+      evKind: [],
+      evText: [],
+      evOffset: [],
+      evLength: [],
+      bytes: null,
+      nextSeqs: [],
+      cursorUpserts: [],
+      cursorDeletes: this.pendingCursorDeletes,
+      rangeDeletes: this.pendingRangeDeletes,
+    };
+    this.pendingDrops = [];
+    this.pendingCreates = [];
+    this.pendingCursorDeletes = [];
+    this.pendingRangeDeletes = [];
+    const saved = new Map<LogStream, number>();
     const firsts: number[] = [];
-    try {
-      this.writeBatch(live, firsts);
-    } catch (cause) {
-      // Roll the in-memory counters back to what is on disk (the transaction rolled back).
-      for (let i = live.length - 1; i >= 0; i--) live[i]!.stream.nextSeq = saved[i]!;
-      const err = new ChannelError('SKIFF_ERR_CHANNEL_STORAGE', 500, `event log commit failed: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
-      for (const r of live) r.reject(err);
-      return;
+    const parts: Buffer[] = [];
+    let byteLength = 0;
+    for (const r of requests) {
+      const s = r.stream;
+      if (!saved.has(s)) saved.set(s, s.nextSeq);
+      firsts.push(s.nextSeq);
+      for (const event of r.events) {
+        const [attrs, data, kind] = encodeEvent(event);
+        batch.evStream.push(s.id);
+        batch.evSeq.push(s.nextSeq++);
+        batch.evAttrs.push(attrs);
+        batch.evKind.push(kind);
+        if (kind === DataKind.Bytes) {
+          const bytes = data as Buffer;
+          batch.evText.push(null);
+          batch.evOffset.push(byteLength);
+          batch.evLength.push(bytes.length);
+          parts.push(bytes);
+          byteLength += bytes.length;
+        } else {
+          batch.evText.push(data as string | null);
+          batch.evOffset.push(0);
+          batch.evLength.push(0);
+        }
+      }
     }
-    if (live.length === 0) return;
-    const touched = new Set<LogStream>();
-    for (let i = 0; i < live.length; i++) {
-      const r = live[i]!;
-      r.stream.extendTail(firsts[i]!, r.events);
-      touched.add(r.stream);
-      r.resolve();
+    const transfer: ArrayBuffer[] = [];
+    if (byteLength > 0) {
+      // A dedicated (unpooled) buffer, so transferring it hands over nothing else.
+      const all = Buffer.allocUnsafeSlow(byteLength);
+      let off = 0;
+      for (const p of parts) off += p.copy(all, off);
+      batch.bytes = all.buffer as ArrayBuffer;
+      transfer.push(batch.bytes);
     }
-    // Let the acknowledgements go out first; subscribers start delivering on the next turn.
-    setImmediate(() => {
-      for (const s of touched) for (const fn of s.listeners) fn();
-    });
-  }
-
-  private writeDirtyCursors(): void {
+    for (const s of saved.keys()) batch.nextSeqs.push([s.id, s.nextSeq]);
+    const cursors: Array<[LogStream, string]> = [];
     for (const s of this.streams.values()) {
       for (const [uid, c] of s.cursors) {
         if (!c.dirty) continue;
-        this.stmt.upsertCursor.run(s.id, uid, c.seq, c.detachedAt ?? null);
+        batch.cursorUpserts.push([s.id, uid, c.seq, c.detachedAt ?? null]);
         c.dirty = false;
+        cursors.push([s, uid]);
       }
     }
+    const empty =
+      batch.evSeq.length === 0 &&
+      batch.cursorUpserts.length === 0 &&
+      batch.dropStreams.length === 0 &&
+      batch.createStreams.length === 0 &&
+      batch.cursorDeletes.length === 0 &&
+      batch.rangeDeletes.length === 0;
+    if (empty) {
+      this.notifyIdle();
+      return;
+    }
+    this.inFlight = { id: batch.id, requests, firsts, saved, cursors };
+    this.writer.ref();
+    this.writer.postMessage(batch, transfer);
   }
 
-  private scheduleCursorFlush(): void {
-    if (this.flushScheduled || this.cursorTimer !== undefined || this.closed) return;
-    this.cursorTimer = setTimeout(() => {
-      this.cursorTimer = undefined;
-      if (!this.flushScheduled) this.flush();
-    }, this.cursorDelayMs);
-    this.cursorTimer.unref();
+  private onWriterMessage(msg: WriterResponse): void {
+    if (msg.type !== 'ack') return;
+    const b = this.inFlight;
+    if (b === undefined || b.id !== msg.id) return;
+    this.inFlight = undefined;
+    this.writer.unref();
+    if (!msg.ok) {
+      // The transaction rolled back: put the counters and dirty marks back, refuse the events.
+      for (const [s, next] of b.saved) s.nextSeq = next;
+      for (const [s, uid] of b.cursors) {
+        const c = s.cursors.get(uid);
+        if (c !== undefined) c.dirty = true;
+      }
+      const err = new ChannelError('SKIFF_ERR_CHANNEL_STORAGE', 500, `event log commit failed: ${msg.error}`);
+      for (const r of b.requests) r.reject(err);
+    } else {
+      const touched = new Set<LogStream>();
+      for (let i = 0; i < b.requests.length; i++) {
+        const r = b.requests[i]!;
+        r.stream.committedNextSeq = b.firsts[i]! + r.events.length;
+        r.stream.extendTail(b.firsts[i]!, r.events);
+        touched.add(r.stream);
+        r.resolve();
+      }
+      if (touched.size > 0) {
+        // Let the acknowledgements go out first; subscribers start delivering on the next turn.
+        setImmediate(() => {
+          for (const s of touched) for (const fn of s.listeners) fn();
+        });
+      }
+    }
+    if (this.queue.length > 0) this.sendBatch();
+    else if (this.hasHousekeeping()) {
+      if (this.idleWaiters.length > 0) this.sendBatch();
+      else this.scheduleSend(false);
+    } else this.notifyIdle();
+  }
+
+  private hasHousekeeping(): boolean {
+    if (this.pendingDrops.length + this.pendingCreates.length + this.pendingCursorDeletes.length + this.pendingRangeDeletes.length > 0) return true;
+    for (const s of this.streams.values()) for (const c of s.cursors.values()) if (c.dirty) return true;
+    return false;
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves once everything queued so far (events, cursors, deletions) is committed. */
+  flush(): Promise<void> {
+    if (this.failure !== undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.idleWaiters.push(resolve);
+      if (this.inFlight === undefined) {
+        if (this.cursorTimer !== undefined) {
+          clearTimeout(this.cursorTimer);
+          this.cursorTimer = undefined;
+        }
+        this.sendBatch();
+      }
+    });
+  }
+
+  private fail(err: ChannelError): void {
+    if (this.failure !== undefined) return;
+    this.failure = err;
+    const b = this.inFlight;
+    this.inFlight = undefined;
+    if (b !== undefined) for (const r of b.requests) r.reject(err);
+    for (const r of this.queue) r.reject(err);
+    this.queue = [];
+    this.notifyIdle();
+  }
+
+  private markCursorDirty(): void {
+    this.scheduleSend(false);
   }
 
   /**
@@ -357,11 +512,11 @@ export class EventLog {
     if (c === undefined) {
       c = { seq: stream.head, detachedAt: undefined, dirty: true };
       stream.cursors.set(uid, c);
-      this.scheduleCursorFlush();
+      this.markCursorDirty();
     } else if (c.detachedAt !== undefined) {
       c.detachedAt = undefined;
       c.dirty = true;
-      this.scheduleCursorFlush();
+      this.markCursorDirty();
     }
     return c.seq;
   }
@@ -372,27 +527,32 @@ export class EventLog {
     if (c === undefined || this.closed) return;
     c.detachedAt = this.clock.now();
     c.dirty = true;
-    this.scheduleCursorFlush();
+    this.markCursorDirty();
   }
 
-  /** Everything up to `seq` is finished for `uid` (persisted with the next commit). */
+  /** Everything up to `seq` is finished for `uid` (persisted with a later commit). */
   commitCursor(stream: LogStream, uid: string, seq: number): void {
     const c = stream.cursors.get(uid);
     if (c === undefined || seq <= c.seq) return;
     c.seq = seq;
     c.dirty = true;
-    this.scheduleCursorFlush();
+    if (!this.closed) this.markCursorDirty();
   }
 
-  /** The stored cursor of `uid`, if any (tests, status). */
+  /** The cursor of `uid` as the log knows it (tests, status). */
   cursorOf(stream: LogStream, uid: string): number | undefined {
     return stream.cursors.get(uid)?.seq;
   }
 
-  /** Up to `limit` stored events from `fromSeq` on (fewer at the head; pruned ones are absent). */
+  /** Up to `limit` committed, retained events from `fromSeq` on (fewer at the head). */
   readFrom(stream: LogStream, fromSeq: number, limit: number): StoredEvent[] {
     this.assertOpen();
-    const rows = this.stmt.readFrom.all(stream.id, fromSeq, limit) as Array<{ seq: number; attrs: string; data: Buffer | string | null; kind: number }>;
+    const rows = this.stmt.readFrom.all(stream.id, Math.max(fromSeq, stream.firstSeq), limit) as Array<{
+      seq: number;
+      attrs: string;
+      data: Buffer | string | null;
+      kind: number;
+    }>;
     const out: StoredEvent[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
@@ -401,12 +561,16 @@ export class EventLog {
     return out;
   }
 
-  /** Apply retention to every stream now. Returns how many events were deleted. */
+  /**
+   * Apply retention to every stream now. Returns how many events it removes; they are invisible
+   * at once and deleted from disk with the next commit.
+   */
   prune(): number {
-    if (this.closed) return 0;
-    let deleted = 0;
-    for (const s of this.streams.values()) deleted += this.pruneStream(s);
-    return deleted;
+    if (this.closed || this.failure !== undefined) return 0;
+    let removed = 0;
+    for (const s of this.streams.values()) removed += this.pruneStream(s);
+    if (removed > 0 || this.pendingCursorDeletes.length > 0) this.scheduleSend(false);
+    return removed;
   }
 
   private pruneStream(s: LogStream): number {
@@ -416,7 +580,7 @@ export class EventLog {
     for (const [uid, c] of s.cursors) {
       if (c.detachedAt !== undefined && now - c.detachedAt >= this.graceMs) {
         s.cursors.delete(uid);
-        this.stmt.deleteCursor.run(s.id, uid);
+        this.pendingCursorDeletes.push([s.id, uid]);
         continue;
       }
       if (c.seq < minCursor) minCursor = c.seq;
@@ -424,42 +588,55 @@ export class EventLog {
     let cut = Math.max(s.firstSeq, minCursor + 1);
     // 2. Hard bounds, even if a subscriber is behind.
     const { maxEvents, maxAgeMs } = s.retention;
-    if (maxEvents !== undefined && maxEvents >= 0) cut = Math.max(cut, s.nextSeq - maxEvents);
-    if (maxAgeMs !== undefined && maxAgeMs >= 0 && cut < s.nextSeq) {
+    if (maxEvents !== undefined && maxEvents >= 0) cut = Math.max(cut, s.committedNextSeq - maxEvents);
+    if (maxAgeMs !== undefined && maxAgeMs >= 0 && cut < s.committedNextSeq) {
       const row = this.stmt.firstNotOlder.get(s.id, cut, now - maxAgeMs) as { seq: number } | undefined;
-      cut = row === undefined ? s.nextSeq : Math.max(cut, row.seq);
+      // Only committed events are on disk; anything newer is younger than the cutoff anyway.
+      cut = row === undefined ? s.committedNextSeq : Math.max(cut, row.seq);
     }
-    cut = Math.min(cut, s.nextSeq);
+    cut = Math.min(cut, s.committedNextSeq);
     if (cut <= s.firstSeq) return 0;
-    let deleted = 0;
     for (let from = s.firstSeq; from < cut; from += DELETE_CHUNK) {
-      deleted += this.stmt.deleteRange.run(s.id, from, Math.min(cut, from + DELETE_CHUNK)).changes;
+      this.pendingRangeDeletes.push([s.id, from, Math.min(cut, from + DELETE_CHUNK)]);
     }
+    const removed = cut - s.firstSeq;
     s.firstSeq = cut;
-    return deleted;
+    return removed;
   }
 
   /** Delete a stream with its events and cursors (its broker/channel was deleted). */
   dropStream(stream: LogStream): void {
-    if (this.closed) return;
-    this.flush();
+    if (this.closed || stream.dropped) return;
     stream.dropped = true;
     stream.listeners.clear();
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM events WHERE stream = ?').run(stream.id);
-      this.db.prepare('DELETE FROM cursors WHERE stream = ?').run(stream.id);
-      this.db.prepare('DELETE FROM streams WHERE id = ?').run(stream.id);
-    })();
     this.streams.delete(stream.key);
+    this.byId.delete(stream.id);
+    const created = this.pendingCreates.findIndex(([id]) => id === stream.id);
+    if (created !== -1) this.pendingCreates.splice(created, 1);
+    else this.pendingDrops.push(stream.id);
+    this.scheduleSend(false);
   }
 
-  /** Commit what is queued, then close the database. Idempotent. */
-  close(): void {
-    if (this.closed) return;
-    this.flush();
+  /** Commit what is queued, stop the writer thread and close the database. Idempotent. */
+  close(): Promise<void> {
+    this.closedPromise ??= this.doClose();
+    return this.closedPromise;
+  }
+
+  private async doClose(): Promise<void> {
+    await this.flush();
     this.closed = true;
     if (this.cursorTimer !== undefined) clearTimeout(this.cursorTimer);
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
+    if (this.failure === undefined) {
+      this.writer.ref();
+      await new Promise<void>((resolve) => {
+        this.writer.once('exit', () => resolve());
+        this.writer.postMessage({ type: 'close' });
+      });
+    } else {
+      await this.writer.terminate();
+    }
     this.db.close();
   }
 
@@ -469,5 +646,6 @@ export class EventLog {
 
   private assertOpen(): void {
     if (this.closed) throw new ChannelError('SKIFF_ERR_CHANNEL_CLOSED', 503, 'event log is closed');
+    if (this.failure !== undefined) throw this.failure;
   }
 }

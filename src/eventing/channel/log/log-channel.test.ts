@@ -26,14 +26,14 @@ runChannelContract('log (SQLite)', {
       backend,
       async reopen(newDeps) {
         await backend.close();
-        log.close();
+        await log.close();
         log = openLog(file, newDeps);
         backend = new LogChannel({ log, key: 'broker/ns/b', deps: newDeps });
         return backend;
       },
       async cleanup() {
         await backend.close();
-        log.close();
+        await log.close();
       },
     };
   },
@@ -57,7 +57,7 @@ describe('log channel specifics', () => {
     ];
     await ch.publish(events);
     await ch.close();
-    log.close();
+    await log.close();
     log = openLog(file, net.deps); // nothing in the in-memory tail: reads come from SQLite
     ch = new LogChannel({ log, key: 'k', deps: net.deps });
     ch.setSubscribers([{ uid: 's', subscriberUri: 'http://s/' }]);
@@ -69,7 +69,7 @@ describe('log channel specifics', () => {
     assert.equal('data' in got.get('nodata')!, false);
     assert.equal(got.get('null')!.data, null);
     await ch.close();
-    log.close();
+    await log.close();
   });
 
   test('group commit: concurrent publishes share one transaction and get consecutive seqs', async () => {
@@ -82,7 +82,7 @@ describe('log channel specifics', () => {
     assert.equal(stored.length, 50);
     assert.deepEqual(stored.map((s) => s.seq), Array.from({ length: 50 }, (_, i) => i + 1));
     await ch.close();
-    log.close();
+    await log.close();
   });
 
   test('a new subscriber starts at the head; cursors are durable and lag is reported', async () => {
@@ -98,12 +98,12 @@ describe('log channel specifics', () => {
     await ch.drained();
     assert.equal(ch.stats().subscribers[0]!.lag, 0);
     await ch.close();
-    log.close();
+    await log.close();
     log = openLog(file, net.deps);
     ch = new LogChannel({ log, key: 'k', deps: net.deps });
     assert.equal(log.cursorOf(ch.stream, 's'), 3);
     await ch.close();
-    log.close();
+    await log.close();
   });
 
   test('retention: events every subscriber passed are pruned; maxEvents makes a laggard skip (lostToRetention)', async () => {
@@ -139,7 +139,7 @@ describe('log channel specifics', () => {
     assert.equal(slow.lostToRetention, 6);
     assert.deepEqual(net.idsTo('http://slow/'), ['b0', 'b7', 'b8', 'b9', 'b10', 'b11']);
     await ch.close();
-    log.close();
+    await log.close();
   });
 
   test('retention by age deletes old events; detached cursors stop pinning after the grace period', async () => {
@@ -160,7 +160,7 @@ describe('log channel specifics', () => {
     assert.equal(log.prune(), 1, 'grace over: nothing pins the stream');
     assert.equal(log.cursorOf(ch.stream, 's'), undefined);
     await ch.close();
-    log.close();
+    await log.close();
   });
 
   test('destroy drops the stream; the key can be reused from scratch', async () => {
@@ -173,6 +173,6 @@ describe('log channel specifics', () => {
     const again = new LogChannel({ log, key: 'k', deps: net.deps });
     assert.equal(again.stream.head, 0);
     await again.close();
-    log.close();
+    await log.close();
   });
 });

@@ -186,7 +186,7 @@ class LogSubscriber {
     this.pumping = true;
     try {
       const stream = this.channel.stream;
-      while (this.tracker.inFlight < this.window && this.nextRead < stream.nextSeq) {
+      while (this.tracker.inFlight < this.window && this.nextRead < stream.committedNextSeq) {
         const seq = this.nextRead;
         if (seq < stream.firstSeq) {
           // Retention deleted events this subscriber had not finished: skip to the oldest kept.
