@@ -4,7 +4,7 @@
 // (sink-process.ts) and this load generator (undici; `hey` cannot vary CloudEvent ids, every
 // event here gets its own `ce-id`).
 //
-//   npm run build && node dist/bench/eventing/broker.bench.js [--quick]
+//   npm run build && node dist/bench/eventing/broker.bench.js [--quick] [--only=SkiffLogBroker/selective,kill]
 //
 // Scenarios, each with 10 triggers:
 //   selective — trigger k filters `type = com.example.bench.k`; events cycle through the 10 types,
@@ -18,7 +18,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
@@ -28,6 +28,9 @@ import { runKillRestart, startBrokerChild, type ChildHandle } from '../../src/ev
 import type { SinkReport } from './sink-process.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only=SkiffLogBroker/selective,kill` runs a subset. */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const wanted = (name: string) => only === undefined || only.includes(name);
 const TRIGGERS = 10;
 const CONCURRENCY = 64;
 
@@ -169,6 +172,8 @@ async function openLoop(pool: Pool, rate: number, seconds: number): Promise<{ se
 }
 
 interface Row {
+  /** 1-minute load average before / after the scenario (the machine is shared). */
+  load: string;
   cls: string;
   mode: Mode;
   acceptedPerS: number;
@@ -188,6 +193,7 @@ async function runScenario(cls: BrokerClass, mode: Mode, sink: Sink, root: strin
   const child: ChildHandle = await startBrokerChild(brokerConfig(dataDir, cls, mode, sink.port));
   const pool = new Pool(`http://127.0.0.1:${child.port}`, { connections: CONCURRENCY, pipelining: 1 });
   const perEvent = mode === 'selective' ? 1 : TRIGGERS;
+  const loadBefore = loadavg()[0]!.toFixed(1);
   try {
     // Warm-up (JIT, connection pools), not measured.
     await sink.call('reset');
@@ -204,6 +210,7 @@ async function runScenario(cls: BrokerClass, mode: Mode, sink: Sink, root: strin
     const steady = await openLoop(pool, rate, seconds);
     const lat = await waitForDeliveries(sink, steady.acked * perEvent, 60_000);
     return {
+      load: `${loadBefore} → ${loadavg()[0]!.toFixed(1)}`,
       cls,
       mode,
       acceptedPerS: burst.acked / (burst.ms / 1000),
@@ -241,19 +248,21 @@ async function main(): Promise<void> {
         // Latency at half the 5,000 events/s durable target; fan-out multiplies deliveries by 10,
         // so it is measured at a tenth of that delivery volume's event rate.
         const rate = mode === 'selective' ? 2500 : 250;
+        if (!wanted(`${cls}/${mode}`)) continue;
         const row = await runScenario(cls, mode, sink, root, events, rate, seconds);
         rows.push(row);
         console.log(JSON.stringify(row));
       }
     }
-    console.log('\n| class | triggers | accepted ev/s (64 conc.) | ack p50 / p99 ms | delivered/s | open-loop rate ev/s | e2e p50 / p99 / max ms | ack p99 ms at rate |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('\n| class | triggers | accepted ev/s (64 conc.) | ack p50 / p99 ms | delivered/s | open-loop rate ev/s | e2e p50 / p99 / max ms | ack p99 ms at rate | load avg |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       console.log(
-        `| ${r.cls} | ${r.mode} | ${f0(r.acceptedPerS)} | ${f1(r.ackP50)} / ${f1(r.ackP99)} | ${f0(r.deliveredPerS)} (${r.deliveries}) | ${r.rate} | ${f0(r.e2eP50)} / ${f0(r.e2eP99)} / ${f0(r.e2eMax)} | ${f0(r.rateAckP99)} |`,
+        `| ${r.cls} | ${r.mode} | ${f0(r.acceptedPerS)} | ${f1(r.ackP50)} / ${f1(r.ackP99)} | ${f0(r.deliveredPerS)} (${r.deliveries}) | ${r.rate} | ${f0(r.e2eP50)} / ${f0(r.e2eP99)} / ${f0(r.e2eMax)} | ${f0(r.rateAckP99)} | ${r.load} |`,
       );
     }
 
+    if (!wanted('kill')) return;
     const killEvents = quick ? 10_000 : 50_000;
     const report = await runKillRestart({ dataDir: join(root, 'kill'), events: killEvents, timeoutMs: 180_000 });
     console.log(`\nkill -9 at ${report.killedAtAcks} acks of ${killEvents} events: acknowledged ${report.acknowledged}, re-sent after restart ${report.resent}, lost ${report.lost}, ${(report.elapsedMs / 1000).toFixed(1)} s`);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import type { CloudEventRecord } from '../cloudevents/event.js';
-import { toBinaryHttp, toStructuredHttp } from '../cloudevents/http.js';
+import { toBatchHttp, toBinaryHttp, toStructuredHttp } from '../cloudevents/http.js';
 import { compileDeliveryPolicy } from '../delivery/delivery-spec.js';
 import { createHttpSender } from '../delivery/http-sender.js';
 import { compileTriggerFilter } from '../filter/subscriptions-api.js';
@@ -106,6 +106,17 @@ describe('broker ingress HTTP surface', () => {
     const looped = await send(env, '/ns1/b1', ev('loop', { knativebrokerttl: 1 }));
     assert.equal(looped.status, 400);
     assert.match(looped.text, /knativebrokerttl/);
+  });
+
+  test('a batch is all-or-nothing: one exhausted TTL refuses the whole request', async () => {
+    env.plane.upsertTrigger('ns1', 'b1', { name: 'batch', uid: 'batch-uid', subscriberUri: env.sink.url + '/batch' });
+    const bad = await post(env.url + '/ns1/b1', toBatchHttp([ev('b1'), ev('b2', { knativebrokerttl: 1 })]));
+    assert.equal(bad.status, 400);
+    const ok = await post(env.url + '/ns1/b1', toBatchHttp([ev('b3'), ev('b4')]));
+    assert.equal(ok.status, 202);
+    await eventually(() => env.sink.at('/batch').length === 2, 'batch delivered');
+    assert.deepEqual(env.sink.at('/batch').map((r) => r.event.id).sort(), ['b3', 'b4']);
+    env.plane.deleteTrigger('ns1', 'b1', 'batch');
   });
 
   test('unknown class and class changes are refused', () => {

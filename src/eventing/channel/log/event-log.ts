@@ -173,6 +173,8 @@ interface InFlightBatch {
   saved: Map<LogStream, number>;
   /** Cursor values sent, to mark dirty again if the commit fails. */
   cursors: Array<[LogStream, string]>;
+  /** Structural changes sent, to send again if the commit fails. */
+  batch: WriteBatch;
 }
 
 export class EventLog {
@@ -416,7 +418,7 @@ export class EventLog {
       this.notifyIdle();
       return;
     }
-    this.inFlight = { id: batch.id, requests, firsts, saved, cursors };
+    this.inFlight = { id: batch.id, requests, firsts, saved, cursors, batch };
     this.writer.ref();
     this.writer.postMessage(batch, transfer);
   }
@@ -434,6 +436,10 @@ export class EventLog {
         const c = s.cursors.get(uid);
         if (c !== undefined) c.dirty = true;
       }
+      this.pendingDrops.unshift(...b.batch.dropStreams);
+      this.pendingCreates.unshift(...b.batch.createStreams);
+      this.pendingCursorDeletes.unshift(...b.batch.cursorDeletes);
+      this.pendingRangeDeletes.unshift(...b.batch.rangeDeletes);
       const err = new ChannelError('SKIFF_ERR_CHANNEL_STORAGE', 500, `event log commit failed: ${msg.error}`);
       for (const r of b.requests) r.reject(err);
     } else {
