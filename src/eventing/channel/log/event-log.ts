@@ -161,7 +161,9 @@ function decodeEvent(attrs: string, data: Buffer | string | null, kind: number):
   return event;
 }
 
-const DELETE_CHUNK = 20_000;
+// Retention deletes go to the writer a chunk per commit (~2-3 ms each), so a big prune never
+// holds producers' commits back for long.
+const DELETE_CHUNK = 2_000;
 const WRITER_SCRIPT = new URL('./log-writer-worker.js', import.meta.url);
 
 interface InFlightBatch {
@@ -354,12 +356,11 @@ export class EventLog {
       nextSeqs: [],
       cursorUpserts: [],
       cursorDeletes: this.pendingCursorDeletes,
-      rangeDeletes: this.pendingRangeDeletes,
+      rangeDeletes: this.pendingRangeDeletes.splice(0, 1),
     };
     this.pendingDrops = [];
     this.pendingCreates = [];
     this.pendingCursorDeletes = [];
-    this.pendingRangeDeletes = [];
     const saved = new Map<LogStream, number>();
     const firsts: number[] = [];
     const parts: Buffer[] = [];
