@@ -3,6 +3,7 @@
 // the two sugar (default-broker injection) controllers. The composition root
 // passes the data plane (eventingDataPlaneFrom over the embedded planes, or a
 // fake in tests) and, ideally, a kindToGr backed by the registry.
+import { setMaxListeners } from 'node:events';
 import { GR } from '../../api/eventing/constants.js';
 import type { Controller } from '../../controller/controller.js';
 import type { Informer } from '../../controller/informer.js';
@@ -65,6 +66,7 @@ export function startEventingControllers(deps: EventingControllerDeps): Eventing
   deps.informers.start();
   let stopped = false;
   const abort = new AbortController();
+  setMaxListeners(informers.length + 1, abort.signal); // one listener per informer wait
   const ready = Promise.all(informers.map((i) => i.waitForSync(abort.signal))).then(() => {
     if (stopped) return;
     for (const c of controllers) c.start();
