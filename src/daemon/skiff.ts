@@ -26,6 +26,15 @@ import { startDataPlane } from '../serving/dataplane/host.js';
 import { DataPlaneFeed } from '../serving/dataplane-feed/feed.js';
 import { registerServing } from '../serving/register.js';
 import { realClock } from '../controller/clock.js';
+import { registerEventing } from '../eventing/register.js';
+import { eventingConfigMaps } from '../eventing/config/bootstrap.js';
+import { BrokerPlane, BROKER_CLASSES } from '../eventing/broker/broker-plane.js';
+import { ChannelPlane } from '../eventing/channel/channel-plane.js';
+import { startEventingControllers, eventingDataPlaneFrom } from '../eventing/controllers/index.js';
+import { createHttpSender } from '../eventing/delivery/http-sender.js';
+import { viaGateway } from '../eventing/delivery/gateway-sender.js';
+import { grOf } from '../api/registry.js';
+import { createServer, type Server } from 'node:http';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { lockDataDir, removeInstanceRecord, writeInstanceRecord } from './data-dir.js';
@@ -94,10 +103,11 @@ export async function startSkiff(opts: SkiffOptions): Promise<RunningSkiff> {
     const registry = new ResourceRegistry();
     registerCoreKinds(registry);
     registerServing(registry);
+    registerEventing(registry);
 
     const svc = new ObjectService(store, registry);
     svc.bootstrap();
-    ensureObjects(svc, 'core/configmaps', servingConfigMaps());
+    ensureObjects(svc, 'core/configmaps', [...servingConfigMaps(), ...eventingConfigMaps()]);
 
     const gc = new GarbageCollector(svc);
     gc.start();
@@ -131,6 +141,51 @@ export async function startSkiff(opts: SkiffOptions): Promise<RunningSkiff> {
     const routing = startServingRoutingControllers({ client, informers, recorder, clock: realClock, logger, programmer: feed });
     const controllers: Controller[] = [...newWorkloadControllers({ client, informers, logger, recorder })];
 
+    // Eventing: broker ingress and channel dispatch behind one internal port;
+    // the gateway forwards broker-ingress.knative-eventing… and *-kn-channel…
+    // hosts to it, and deliveries to Knative addresses go back through the gateway.
+    const sender = createHttpSender();
+    cleanups.push(() => sender.close());
+    const send = viaGateway(sender.send, gatewayUrl);
+    const brokerPlane = new BrokerPlane({ dataDir, send });
+    const channelPlane = new ChannelPlane({ dataDir, send });
+    cleanups.push(async () => {
+      await brokerPlane.close();
+      await channelPlane.close();
+    });
+    const eventingServer: Server = createServer((req, res) => {
+      const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+      if (host.startsWith('broker-ingress.')) brokerPlane.handler(req, res);
+      else channelPlane.handler(req, res);
+    });
+    eventingServer.keepAliveTimeout = 65_000;
+    const eventingPort = await new Promise<number>((resolvePort, reject) => {
+      eventingServer.once('error', reject);
+      eventingServer.listen(0, '127.0.0.1', () => resolvePort((eventingServer.address() as { port: number }).port));
+    });
+    cleanups.push(() => new Promise<void>((r) => {
+      eventingServer.closeAllConnections?.();
+      eventingServer.close(() => r());
+    }));
+    const eventingUrl = `http://127.0.0.1:${eventingPort}`;
+    const staticBackends: Record<string, string> = {};
+    for (const h of ['broker-ingress.knative-eventing', 'broker-ingress.knative-eventing.svc', 'broker-ingress.knative-eventing.svc.cluster.local'])
+      staticBackends[h] = eventingUrl;
+    for (const p of ['*-kn-channel.*', '*-kn-channel.*.svc', '*-kn-channel.*.svc.cluster.local']) staticBackends[p] = eventingUrl;
+    feed.setStaticBackends(staticBackends);
+    const eventing = startEventingControllers({
+      client,
+      informers,
+      recorder,
+      clock: realClock,
+      logger,
+      dataPlane: eventingDataPlaneFrom({ broker: brokerPlane, channel: channelPlane, brokerClasses: BROKER_CLASSES }),
+      kindToGr: (apiVersion, kind) => {
+        const t = registry.byApiVersionKind(apiVersion, kind);
+        return t ? grOf(t) : undefined;
+      },
+    });
+
     informers.start();
     await informers.waitForSync();
     await agent.start();
@@ -138,7 +193,7 @@ export async function startSkiff(opts: SkiffOptions): Promise<RunningSkiff> {
     for (const c of controllers) c.start();
     cleanups.push(async () => {
       feed?.stop();
-      await Promise.all([...controllers.map((c) => c.stop()), revisionControllers.stop(), routing.stop(), autoscaling.stop()]);
+      await Promise.all([...controllers.map((c) => c.stop()), revisionControllers.stop(), routing.stop(), autoscaling.stop(), eventing.stop()]);
     });
     feed.schedule();
 
