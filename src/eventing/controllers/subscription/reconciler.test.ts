@@ -1,5 +1,4 @@
 import { describe } from 'node:test';
-import assert from 'node:assert/strict';
 import type { KObject } from '../../../api/meta.js';
 import { runTable, type TableRow } from '../../../controller/testing/table.js';
 import { C } from '../common.js';
