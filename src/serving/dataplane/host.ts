@@ -3,6 +3,14 @@
 // absent), subscribe to worker messages (ack, stats, poke, drained, …), await
 // `ready` for the bound port, and stop gracefully. The control plane never
 // shares memory with the data plane; everything crosses as messages.
+//
+//   const dp = startDataPlane({ host: '127.0.0.1', port: httpPort });   // 0 = ephemeral
+//   const { port } = await dp.ready;
+//   dp.on((m) => { if (m.type === 'stats') autoscaler.record(m); if (m.type === 'poke') autoscaler.poke(m.key); });
+//   await dp.apply({ type: 'revisions', revisions });   // resolves on ack; revisions before the hosts using them
+//   await dp.apply({ type: 'hosts', hosts });           // ack ⇒ the Ingress reconciler may mark KIngress Ready
+//   ... beforeTerminate(pod) = drain: dp.post({ type: 'drain', pod }) and wait for { type: 'drained', pod }
+//   await dp.stop({ graceMs: 10_000 });
 
 import { Worker } from 'node:worker_threads';
 import { DataPlaneProtocolError, DataPlaneStartError, DataPlaneStoppedError } from './errors.js';
