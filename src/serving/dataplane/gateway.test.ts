@@ -185,6 +185,14 @@ describe('Gateway core', () => {
     assert.equal(t.gw.pods.has('p1'), false);
   });
 
+  test('a repeated drain of an idle pod answers drained again', () => {
+    const t = setup();
+    t.revisions({ 'default/a-00001': rev([{ pod: 'p1', port: 1, ready: true }]) });
+    t.gw.apply({ type: 'drain', seq: 1, pod: 'p1' });
+    t.gw.apply({ type: 'drain', seq: 2, pod: 'p1' });
+    assert.equal(t.out.filter((m) => m.type === 'drained').length, 2);
+  });
+
   test('stale snapshots are ignored; unknown revision answers 503', () => {
     const t = setup();
     t.gw.apply({ type: 'revisions', seq: 10, revisions: { 'default/a-00001': rev([{ pod: 'p1', port: 1, ready: true }]) } });

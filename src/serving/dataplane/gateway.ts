@@ -385,6 +385,7 @@ export class Gateway {
       return;
     }
     pod.drainRequested = true;
+    pod.drainedSent = false; // every drain request gets its own `drained`
     pod.revision.refreshRoutable();
     this.checkDrained(pod);
   }
