@@ -145,6 +145,7 @@ export class ObjectService {
     obj.kind = t.kind;
     obj.metadata = obj.metadata ?? {};
     const meta = obj.metadata;
+    dropEmptyMetadata(meta);
     if (t.namespaced) {
       meta.namespace = meta.namespace || 'default';
       const ns = this.store.get('core/namespaces', '', meta.namespace);
@@ -211,6 +212,7 @@ export class ObjectService {
       meta.generation = cur.metadata.generation;
       if (meta.generation === undefined) delete meta.generation;
       delete meta.managedFields;
+      dropEmptyMetadata(meta);
       const metaErrs = validateObjectMeta(meta, t.namespaced, t.nameRule ?? 'subdomain');
       if (metaErrs.length) throw invalid(t.kind, name, metaErrs, t.group);
       if (cur.metadata.deletionTimestamp) {
@@ -334,7 +336,7 @@ export class ObjectService {
     gr: string,
     namespace: string,
     name: string,
-    opts: WriteOptions & { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; resourceVersion?: string; uid?: string } = {},
+    opts: WriteOptions & { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; resourceVersion?: string; uid?: string; gracePeriodSeconds?: number } = {},
   ): KObject {
     const t = this.type(gr);
     const ns = t.namespaced ? namespace || 'default' : '';
@@ -347,15 +349,21 @@ export class ObjectService {
     if (SYSTEM_NAMESPACES.includes(name) && gr === 'core/namespaces' && !opts.internal)
       throw new ApiError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`);
     if (opts.dryRun) return cur;
-    const policy = opts.propagationPolicy ?? (gr === 'core/namespaces' ? 'Foreground' : 'Background');
+    // A namespace is always emptied before it goes, whatever policy the client sends
+    // (kubectl sends Background); in Kubernetes the namespace lifecycle ignores it too.
+    const policy = gr === 'core/namespaces' ? 'Foreground' : opts.propagationPolicy ?? 'Background';
     if (policy === 'Orphan') this.orphanDependents(cur);
     const finalizers = [...(cur.metadata.finalizers ?? [])];
     if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion') && (this.hasDependents(cur) || gr === 'core/namespaces'))
       finalizers.push('foregroundDeletion');
     if (finalizers.length === 0) return this.store.delete(gr, ns, name);
-    if (cur.metadata.deletionTimestamp && stableEqual(finalizers, cur.metadata.finalizers)) return cur;
+    // A later delete may shorten the grace period (kubectl delete --grace-period=0 --force), never lengthen it.
+    const grace = opts.gracePeriodSeconds;
+    const shorter = grace !== undefined && (cur.metadata.deletionGracePeriodSeconds === undefined || grace < cur.metadata.deletionGracePeriodSeconds);
+    if (cur.metadata.deletionTimestamp && stableEqual(finalizers, cur.metadata.finalizers) && !shorter) return cur;
     const next = clone(cur) as KObject;
     next.metadata.deletionTimestamp = cur.metadata.deletionTimestamp ?? nowIso(this.now());
+    if (grace !== undefined && (shorter || cur.metadata.deletionGracePeriodSeconds === undefined)) next.metadata.deletionGracePeriodSeconds = grace;
     next.metadata.finalizers = finalizers;
     if (gr === 'core/namespaces') next.status = { ...(next.status ?? {}), phase: 'Terminating' };
     return this.store.update(gr, next, cur.metadata.resourceVersion);
@@ -393,6 +401,23 @@ export class ObjectService {
       if (!next.metadata.ownerReferences.length) delete next.metadata.ownerReferences;
       this.store.update(gr, next);
     }
+  }
+}
+
+/**
+ * Kubernetes never stores empty labels/annotations maps or empty
+ * finalizers/ownerReferences lists (ObjectMeta's fields are `omitempty`).
+ * Patches that remove the last key leave `{}` behind; without this, kubectl
+ * diff shows a spurious `annotations: {}` and no-op writes bump resourceVersion.
+ */
+function dropEmptyMetadata(meta: KObject['metadata']): void {
+  for (const k of ['labels', 'annotations'] as const) {
+    const v = meta[k];
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) delete meta[k];
+  }
+  for (const k of ['finalizers', 'ownerReferences'] as const) {
+    const v = meta[k];
+    if (Array.isArray(v) && v.length === 0) delete meta[k];
   }
 }
 

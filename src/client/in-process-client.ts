@@ -70,7 +70,7 @@ export class InProcessClient implements ApiClient {
 
   async delete(gr: string, namespace: string, name: string, opts: DeleteOptions = {}): Promise<KObject | undefined> {
     try {
-      return this.svc.delete(gr, namespace, name, { internal: true, propagationPolicy: opts.propagationPolicy, resourceVersion: opts.resourceVersion });
+      return this.svc.delete(gr, namespace, name, { internal: true, propagationPolicy: opts.propagationPolicy, resourceVersion: opts.resourceVersion, gracePeriodSeconds: opts.gracePeriodSeconds });
     } catch (e) {
       if ((e as { status?: number }).status === 404) return undefined;
       throw e;

@@ -212,7 +212,7 @@ export const serviceType: ResourceType = {
     for (const p of s.ports ?? []) {
       if (!p || typeof p !== 'object') continue;
       p.protocol ??= 'TCP';
-      p.targetPort ??= p.port;
+      if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
     }
   },
   validate(o) {
@@ -360,7 +360,8 @@ export const deploymentType: ResourceType = {
     s.replicas ??= 1;
     s.revisionHistoryLimit ??= 10;
     s.progressDeadlineSeconds ??= 600;
-    s.strategy ??= { type: 'RollingUpdate' };
+    s.strategy ??= {};
+    s.strategy.type ??= 'RollingUpdate';
     if (s.strategy.type === 'RollingUpdate') s.strategy.rollingUpdate ??= { maxUnavailable: '25%', maxSurge: '25%' };
     s.template ??= {};
     s.template.metadata ??= {};

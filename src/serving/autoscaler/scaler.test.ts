@@ -247,6 +247,12 @@ describe('SKS mode and activators', () => {
   ];
   for (const [want, ebc, mode] of rows) test(`want ${want}, EBC ${ebc} ⇒ ${mode}`, () => assert.equal(computeSksMode(want, ebc), mode));
 
+  test('unknown want keeps Serve on a PA that is not inactive (kpa.go), Proxy on an inactive one', () => {
+    assert.equal(computeSksMode(-1, 10, { paInactive: false }), 'Serve');
+    assert.equal(computeSksMode(-1, 10, { paInactive: true }), 'Proxy');
+    assert.equal(computeSksMode(-1, -5, { paInactive: false }), 'Proxy');
+  });
+
   test('two activators before a decider exists', () => {
     assert.equal(activatorCount(0, null), 2);
     assert.equal(activatorCount(3, spec()), 6); // ceil((300 + 211)/100)

@@ -208,9 +208,17 @@ export function computeKpaScale(input: KpaScaleInput): ScaleToZeroDecision {
   });
 }
 
-/** SKS mode: Serve iff want > 0 and EBC ≥ 0; otherwise the activator stays in path. */
-export function computeSksMode(want: number, excessBurstCapacity: number): SksMode {
-  return want > 0 && excessBurstCapacity >= 0 ? 'Serve' : 'Proxy';
+/**
+ * SKS mode (kpa.go): Proxy when want = 0, when EBC < 0, or when want is
+ * unknown (-1) and the PA is inactive; otherwise Serve. An unknown want on a
+ * PA that is not inactive (autoscaler restart, no metrics yet) keeps Serve, as
+ * in Knative. Without `paInactive` an unknown want is treated as inactive
+ * (the conservative choice: the activator stays in path).
+ */
+export function computeSksMode(want: number, excessBurstCapacity: number, opts: { paInactive?: boolean } = {}): SksMode {
+  if (want === 0 || excessBurstCapacity < 0) return 'Proxy';
+  if (want < 0 && (opts.paInactive ?? true)) return 'Proxy';
+  return 'Serve';
 }
 
 /** Activators for the SKS; MIN_ACTIVATORS before a decider exists. */

@@ -1,0 +1,131 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KObject } from '../../api/meta.js';
+import { choosePodsToDelete } from './pod-ranking.js';
+import { replicaSetStatus } from './replicaset-controller.js';
+import { deploymentConditions, planRecreate, planRollingUpdate, resolveFenceposts, type RSView } from './rollout.js';
+import { canonicalJson, fnv1a32, podTemplateHash, templatesEqualIgnoringHash } from './template-hash.js';
+
+const tpl = (image: string, extraLabels: Record<string, string> = {}) => ({ metadata: { labels: { app: 'web', ...extraLabels } }, spec: { containers: [{ name: 'c', image, env: [{ name: 'A', value: '1' }] }] } });
+
+describe('pod-template-hash', () => {
+  test('FNV-1a reference values and canonical JSON', () => {
+    assert.equal(fnv1a32(''), 0x811c9dc5);
+    assert.equal(fnv1a32('a'), 0xe40c292c);
+    assert.equal(canonicalJson({ b: 1, a: [1, { d: undefined, c: 'x' }] }), '{"a":[1,{"c":"x"}],"b":1}');
+  });
+  test('stable, Kubernetes-shaped, key-order independent, ignores its own label, changes with the template and collisions', () => {
+    const h = podTemplateHash(tpl('a:1'));
+    assert.match(h, /^[bcdfghjklmnpqrstvwxz2456789]{1,10}$/);
+    assert.equal(podTemplateHash({ spec: tpl('a:1').spec, metadata: tpl('a:1').metadata }), h);
+    assert.equal(podTemplateHash(tpl('a:1', { 'pod-template-hash': 'zzz' })), h);
+    assert.notEqual(podTemplateHash(tpl('a:2')), h);
+    assert.notEqual(podTemplateHash(tpl('a:1'), 1), h);
+    assert.ok(templatesEqualIgnoringHash(tpl('a:1', { 'pod-template-hash': h }), tpl('a:1')));
+    assert.ok(!templatesEqualIgnoringHash(tpl('a:1'), tpl('a:2')));
+  });
+});
+
+const pod = (name: string, o: { phase?: string; ready?: string; restarts?: number; created?: string; node?: boolean } = {}): KObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, creationTimestamp: o.created ?? '2026-01-01T00:00:00Z', labels: { app: 'web' } },
+  spec: o.node === false ? {} : { nodeName: 'skiff' },
+  status: {
+    phase: o.phase ?? 'Running',
+    conditions: o.ready ? [{ type: 'Ready', status: 'True', lastTransitionTime: o.ready }] : [{ type: 'Ready', status: 'False' }],
+    containerStatuses: [{ restartCount: o.restarts ?? 0 }],
+  },
+});
+
+describe('scale-down choice', () => {
+  test('unscheduled, pending, unready, recently ready, restarting, newest go first', () => {
+    const pods = [
+      pod('old-ready', { ready: '2026-01-01T00:01:00Z' }),
+      pod('new-ready', { ready: '2026-01-01T00:05:00Z' }),
+      pod('unready'),
+      pod('pending', { phase: 'Pending' }),
+      pod('unscheduled', { phase: 'Pending', node: false }),
+      pod('crashy', { restarts: 4 }),
+      pod('newer-unready', { created: '2026-01-01T00:09:00Z' }),
+    ];
+    assert.deepEqual(choosePodsToDelete(pods, 7).map((p) => p.metadata.name), ['unscheduled', 'pending', 'crashy', 'newer-unready', 'unready', 'new-ready', 'old-ready']);
+    assert.deepEqual(choosePodsToDelete(pods, 0), []);
+  });
+});
+
+describe('rolling update planning', () => {
+  test('fenceposts: surge rounds up, unavailable down, both zero → one unavailable', () => {
+    assert.deepEqual(resolveFenceposts(undefined, 10), { maxSurge: 3, maxUnavailable: 2 });
+    assert.deepEqual(resolveFenceposts({ maxSurge: 0, maxUnavailable: '10%' }, 5), { maxSurge: 0, maxUnavailable: 1 });
+    assert.deepEqual(resolveFenceposts({ maxSurge: 2, maxUnavailable: 0 }, 1), { maxSurge: 2, maxUnavailable: 0 });
+  });
+
+  test('a simulated rollout never exceeds surge, never drops below minAvailable, and converges', () => {
+    const replicas = 4;
+    const { maxSurge, maxUnavailable } = resolveFenceposts({ maxSurge: 1, maxUnavailable: 1 }, replicas);
+    let newRS: RSView = { name: 'new', replicas: 0, available: 0, created: 2 };
+    let oldRS: RSView = { name: 'old', replicas: 4, available: 4, created: 1 };
+    for (let step = 0; step < 20 && !(newRS.available === 4 && oldRS.replicas === 0); step++) {
+      const plan = planRollingUpdate({ replicas, maxSurge, maxUnavailable, newRS, oldRSs: oldRS.replicas || oldRS.available ? [oldRS] : [] });
+      const oldTarget = plan.old.old ?? oldRS.replicas;
+      assert.ok(plan.newReplicas + oldTarget <= replicas + maxSurge, `surge bound at step ${step}`);
+      // the world catches up: pods of the new RS become available, old ones go
+      oldRS = { ...oldRS, replicas: oldTarget, available: Math.min(oldRS.available, oldTarget) };
+      assert.ok(newRS.available + oldRS.available >= replicas - maxUnavailable, `availability at step ${step}`);
+      newRS = { ...newRS, replicas: plan.newReplicas, available: plan.newReplicas };
+    }
+    assert.deepEqual([newRS.replicas, newRS.available, oldRS.replicas], [4, 4, 0]);
+  });
+
+  test('unhealthy old pods are removed first; a finished rollout is steady; scale down clamps the new RS', () => {
+    const plan = planRollingUpdate({ replicas: 3, maxSurge: 1, maxUnavailable: 2, newRS: { name: 'n', replicas: 1, available: 0, created: 2 }, oldRSs: [{ name: 'o', replicas: 3, available: 1, created: 1 }] });
+    assert.equal(plan.old.o, 1, 'both crash-looping old pods go; the available one stays');
+    const tight = planRollingUpdate({ replicas: 3, maxSurge: 1, maxUnavailable: 0, newRS: { name: 'n', replicas: 1, available: 0, created: 2 }, oldRSs: [{ name: 'o', replicas: 3, available: 1, created: 1 }] });
+    assert.deepEqual(tight.old, {}, 'with maxUnavailable 0 nothing goes until new pods are available (as in Kubernetes)');
+    assert.deepEqual(planRollingUpdate({ replicas: 3, maxSurge: 1, maxUnavailable: 0, newRS: { name: 'n', replicas: 3, available: 3, created: 2 }, oldRSs: [] }), { newReplicas: 3, old: {} });
+    assert.equal(planRollingUpdate({ replicas: 1, maxSurge: 1, maxUnavailable: 0, newRS: { name: 'n', replicas: 3, available: 3, created: 2 }, oldRSs: [] }).newReplicas, 1);
+  });
+
+  test('recreate: old to zero, wait for pods to go, then new up', () => {
+    const n: RSView = { name: 'n', replicas: 0, available: 0, created: 2 };
+    assert.deepEqual(planRecreate({ replicas: 2, newRS: n, oldRSs: [{ name: 'o', replicas: 2, available: 2, created: 1 }], oldPodsRemaining: 2 }), { newReplicas: 0, old: { o: 0 } });
+    assert.deepEqual(planRecreate({ replicas: 2, newRS: n, oldRSs: [{ name: 'o', replicas: 0, available: 0, created: 1 }], oldPodsRemaining: 1 }), { newReplicas: 0, old: {} });
+    assert.deepEqual(planRecreate({ replicas: 2, newRS: n, oldRSs: [{ name: 'o', replicas: 0, available: 0, created: 1 }], oldPodsRemaining: 0 }), { newReplicas: 2, old: {} });
+  });
+});
+
+describe('deployment conditions', () => {
+  const base = { desired: 2, maxUnavailable: 0, newRSName: 'web-abc', createdNewRS: false, newGeneration: false, paused: false, progressDeadlineSeconds: 60 };
+  const counts = (updated: number, available: number) => ({ replicas: 2, updatedReplicas: updated, readyReplicas: available, availableReplicas: available, oldReplicas: 0 });
+  const t0 = Date.parse('2026-01-01T00:00:00Z');
+  test('complete rollout: Available + NewReplicaSetAvailable', () => {
+    const r = deploymentConditions({ ...base, prev: undefined, prevCounts: undefined, counts: counts(2, 2), now: t0 });
+    assert.deepEqual(r.conditions.map((c) => [c.type, c.status, c.reason]), [['Available', 'True', 'MinimumReplicasAvailable'], ['Progressing', 'True', 'NewReplicaSetAvailable']]);
+    assert.equal(r.conditions[1].message, 'ReplicaSet "web-abc" has successfully progressed.');
+    assert.equal(r.recheckAfterMs, undefined);
+  });
+  test('no progress past the deadline: ProgressDeadlineExceeded', () => {
+    const first = deploymentConditions({ ...base, prev: undefined, prevCounts: undefined, counts: counts(2, 0), now: t0 });
+    assert.equal(first.conditions[1].reason, 'ReplicaSetUpdated');
+    assert.ok(first.recheckAfterMs! > 60_000);
+    const stuck = deploymentConditions({ ...base, prev: first.conditions, prevCounts: counts(2, 0), counts: counts(2, 0), now: t0 + 30_000 });
+    assert.equal(stuck.conditions[1].reason, 'ReplicaSetUpdated');
+    assert.equal(stuck.recheckAfterMs, 30_000);
+    const late = deploymentConditions({ ...base, prev: stuck.conditions, prevCounts: counts(2, 0), counts: counts(2, 0), now: t0 + 61_000 });
+    assert.deepEqual([late.conditions[1].status, late.conditions[1].reason, late.conditions[1].message], ['False', 'ProgressDeadlineExceeded', 'ReplicaSet "web-abc" has timed out progressing.']);
+    assert.deepEqual([late.conditions[0].status, late.conditions[0].reason], ['False', 'MinimumReplicasUnavailable']);
+  });
+});
+
+describe('replicaSetStatus', () => {
+  test('counts ready, available after minReadySeconds, fully labeled; asks to look again', () => {
+    const now = Date.parse('2026-01-01T00:00:10Z');
+    const rs: KObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs', generation: 3 }, spec: { minReadySeconds: 5, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web', tier: 'x' } } } } };
+    const pods = [pod('a', { ready: '2026-01-01T00:00:00Z' }), pod('b', { ready: '2026-01-01T00:00:08Z' }), pod('c')];
+    pods[0].metadata.labels = { app: 'web', tier: 'x' };
+    const { status, recheckAfterMs } = replicaSetStatus(rs, pods, now);
+    assert.deepEqual(status, { replicas: 3, fullyLabeledReplicas: 1, readyReplicas: 2, availableReplicas: 1, observedGeneration: 3, selector: 'app=web' });
+    assert.equal(recheckAfterMs, 3000);
+  });
+});

@@ -1,0 +1,204 @@
+// DataPlaneFeed: the main-thread side of the data plane. It watches the API
+// (KIngresses, Revisions, ServerlessServices, Pods, Services, config maps)
+// through shared informers, turns them into the worker's snapshots
+// (snapshots.ts), posts them when they change, and relays what the worker
+// reports back: acks mark KIngresses programmed (IngressProgrammer for the
+// Ingress status reconciler), stats and pokes go to the autoscaler, drains
+// resolve the node agent's beforeTerminate hook.
+import type { KObject } from '../../api/meta.js';
+import type { Clock } from '../../controller/clock.js';
+import type { SharedInformerFactory } from '../../controller/informer.js';
+import { silentLogger, type Logger } from '../../controller/logger.js';
+import type { MetricsSink } from '../autoscaler/runner/metrics.js';
+import type { IngressProgrammer } from '../controllers/ingress/programmer.js';
+import type { DataPlaneHandle } from '../dataplane/host.js';
+import type { HostEntry, WorkerToMain } from '../dataplane/protocol.js';
+import { hostsFromIngresses, hostsFromRevisions, podKey, revisionsSnapshot, servicesSnapshot } from './snapshots.js';
+
+const GR = {
+  ingresses: 'networking.internal.knative.dev/ingresses',
+  revisions: 'serving.knative.dev/revisions',
+  sks: 'networking.internal.knative.dev/serverlessservices',
+  pods: 'core/pods',
+  services: 'core/services',
+  configmaps: 'core/configmaps',
+} as const;
+
+export interface DataPlaneFeedOptions {
+  informers: SharedInformerFactory;
+  dataPlane: DataPlaneHandle;
+  metrics?: MetricsSink;
+  clock: Clock;
+  logger?: Logger;
+  /** Host pattern → base URL (eventing ingresses and the like). */
+  staticBackends?: Record<string, string>;
+  /** Coalescing delay for bursts of changes (ms). */
+  debounceMs?: number;
+}
+
+export class DataPlaneFeed implements IngressProgrammer {
+  private readonly log: Logger;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private last = { hosts: '', revisions: '', services: '', static: '' };
+  private readonly programmed = new Map<string, number>(); // ns/name -> generation acked
+  private readonly pendingHosts = new Map<number, Map<string, number>>(); // hosts seq -> ingress generations
+  private readonly programmedCallbacks: Array<(ns: string, name: string) => void> = [];
+  private readonly drains = new Map<string, Array<() => void>>();
+  private readonly unsubs: Array<() => void> = [];
+  private staticBackends: Record<string, string>;
+  private stopped = false;
+
+  constructor(private readonly opts: DataPlaneFeedOptions) {
+    this.log = opts.logger ?? silentLogger;
+    this.staticBackends = { ...(opts.staticBackends ?? {}) };
+    const inf = opts.informers;
+    for (const gr of Object.values(GR)) {
+      const i = inf.informerFor(gr);
+      this.unsubs.push(
+        i.addEventHandler({
+          onAdd: () => this.schedule(),
+          onUpdate: () => this.schedule(),
+          onDelete: () => this.schedule(),
+        }),
+      );
+    }
+    this.unsubs.push(opts.dataPlane.on((m) => this.onWorkerMessage(m)));
+  }
+
+  // ---- IngressProgrammer ----
+  isProgrammed(ns: string, name: string, generation: number): boolean {
+    return (this.programmed.get(`${ns}/${name}`) ?? -1) >= generation;
+  }
+  onProgrammed(cb: (ns: string, name: string) => void): void {
+    this.programmedCallbacks.push(cb);
+  }
+
+  /** Register static backends (e.g. eventing's broker-ingress) and push them. */
+  setStaticBackends(backends: Record<string, string>): void {
+    this.staticBackends = { ...backends };
+    this.schedule();
+  }
+
+  /** Stop routing new requests to a pod and resolve once its in-flight requests are done. */
+  drain(pod: KObject): Promise<void> {
+    const key = podKey(pod);
+    return new Promise((resolve) => {
+      const list = this.drains.get(key) ?? [];
+      list.push(resolve);
+      this.drains.set(key, list);
+      this.opts.dataPlane.post({ type: 'drain', pod: key });
+    });
+  }
+
+  schedule(): void {
+    if (this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      try {
+        this.push();
+      } catch (e) {
+        this.log.error('data plane snapshot failed', { error: (e as Error).message });
+      }
+    }, this.opts.debounceMs ?? 3);
+  }
+
+  /** Build and post the snapshots that changed (revisions before the hosts that name them). */
+  push(): void {
+    const inf = this.opts.informers;
+    const ingresses = inf.informerFor(GR.ingresses).list();
+    const revisions = inf.informerFor(GR.revisions).list();
+    const pods = inf.informerFor(GR.pods);
+    const sks = inf.informerFor(GR.sks);
+    const cfg = inf.informerFor(GR.configmaps).get('knative-serving', 'config-autoscaler');
+    const tbcRaw = cfg?.data?.['target-burst-capacity'];
+    const defaultTbc = tbcRaw !== undefined && Number.isFinite(Number(tbcRaw)) ? Number(tbcRaw) : 211;
+
+    const revs = revisionsSnapshot(
+      revisions,
+      (ns, name) => sks.get(ns, name),
+      (ns, name) => pods.list({ namespace: ns, labelSelector: `serving.knative.dev/revision=${name}` }),
+      defaultTbc,
+    );
+    const hosts: Record<string, HostEntry> = hostsFromIngresses(ingresses);
+    hostsFromRevisions(revisions, hosts);
+    const services = servicesSnapshot(inf.informerFor(GR.services).list(), (ns) => pods.list({ namespace: ns }), hosts);
+
+    const dp = this.opts.dataPlane;
+    const revJson = JSON.stringify(revs);
+    if (revJson !== this.last.revisions) {
+      dp.post({ type: 'revisions', revisions: revs });
+      this.last.revisions = revJson;
+    }
+    const svcJson = JSON.stringify(services);
+    if (svcJson !== this.last.services) {
+      dp.post({ type: 'services', services });
+      this.last.services = svcJson;
+    }
+    const staticJson = JSON.stringify(this.staticBackends);
+    if (staticJson !== this.last.static) {
+      dp.post({ type: 'static', backends: this.staticBackends });
+      this.last.static = staticJson;
+    }
+    const gens = new Map<string, number>();
+    for (const ing of ingresses) gens.set(`${ing.metadata.namespace}/${ing.metadata.name}`, ing.metadata.generation ?? 0);
+    const hostJson = JSON.stringify(hosts);
+    if (hostJson !== this.last.hosts) {
+      const seq = dp.post({ type: 'hosts', hosts });
+      this.pendingHosts.set(seq, gens);
+      this.last.hosts = hostJson;
+    } else {
+      // Same routing, but a KIngress may have a new generation with identical rules: it is programmed already.
+      this.markProgrammed(gens);
+    }
+  }
+
+  private markProgrammed(gens: Map<string, number>): void {
+    for (const [key, gen] of gens) {
+      if ((this.programmed.get(key) ?? -1) >= gen) continue;
+      this.programmed.set(key, gen);
+      const [ns, name] = key.split('/');
+      for (const cb of this.programmedCallbacks) cb(ns, name);
+    }
+  }
+
+  private onWorkerMessage(m: WorkerToMain): void {
+    switch (m.type) {
+      case 'ack': {
+        for (const [seq, gens] of this.pendingHosts) {
+          if (seq > m.seq) continue;
+          this.pendingHosts.delete(seq);
+          this.markProgrammed(gens);
+        }
+        break;
+      }
+      case 'stats':
+        if (this.opts.metrics) for (const r of m.revisions) this.opts.metrics.record(r.key, m.time, r);
+        break;
+      case 'poke':
+        this.opts.metrics?.poke(m.key, this.opts.clock.now());
+        break;
+      case 'drained': {
+        const waiters = this.drains.get(m.pod);
+        this.drains.delete(m.pod);
+        for (const w of waiters ?? []) w();
+        break;
+      }
+      case 'rejected':
+        this.log.error('data plane rejected a snapshot', { seq: m.seq, path: m.path, message: m.message });
+        break;
+      case 'internal-error':
+        this.log.error('data plane internal error', { message: m.message });
+        break;
+      default:
+        break;
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const u of this.unsubs) u();
+    for (const [, ws] of this.drains) for (const w of ws) w();
+    this.drains.clear();
+  }
+}
