@@ -185,6 +185,28 @@ describe('Gateway core', () => {
     assert.equal(t.gw.pods.has('p1'), false);
   });
 
+  test('endpoints no snapshot refers to are retired; a busy pod keeps its endpoint until the next snapshot after it is idle', () => {
+    const retired: string[] = [];
+    const gw = new Gateway({ emit: () => {}, clock: { now: () => 0 }, onEndpointRetired: (ep) => retired.push(ep.key) });
+    gw.apply({ type: 'revisions', seq: 1, revisions: { 'default/a-00001': rev([{ pod: 'p1', port: 1001, ready: true }]) } });
+    gw.apply({ type: 'hosts', seq: 2, hosts: { 'a.example.com': route('a-00001') } });
+    const ex = new FakeExchange(gw);
+    gw.route(ex, { host: 'a.example.com', tag: null, remoteAddress: '127.0.0.1' });
+    gw.apply({ type: 'revisions', seq: 3, revisions: { 'default/a-00001': rev([{ pod: 'p2', port: 1002, ready: true }]) } });
+    assert.deepEqual(retired, []);
+    ex.complete();
+    gw.apply({ type: 'revisions', seq: 4, revisions: { 'default/a-00001': rev([{ pod: 'p2', port: 1002, ready: true }]) } });
+    assert.deepEqual(retired, ['127.0.0.1:1001']);
+  });
+
+  test('a repeated drain of an idle pod answers drained again', () => {
+    const t = setup();
+    t.revisions({ 'default/a-00001': rev([{ pod: 'p1', port: 1, ready: true }]) });
+    t.gw.apply({ type: 'drain', seq: 1, pod: 'p1' });
+    t.gw.apply({ type: 'drain', seq: 2, pod: 'p1' });
+    assert.equal(t.out.filter((m) => m.type === 'drained').length, 2);
+  });
+
   test('stale snapshots are ignored; unknown revision answers 503', () => {
     const t = setup();
     t.gw.apply({ type: 'revisions', seq: 10, revisions: { 'default/a-00001': rev([{ pod: 'p1', port: 1, ready: true }]) } });

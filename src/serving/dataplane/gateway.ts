@@ -21,7 +21,16 @@ import {
   type TimeoutKind,
   type WaitQueue,
 } from './queue.js';
-import { isLoopbackAddress, normalizeHost, pickRevision, RouteTable, unknownHostBody, type CompiledHost, type RevisionTarget } from './routing.js';
+import {
+  isLoopbackAddress,
+  normalizeHost,
+  parseStaticBackend,
+  pickRevision,
+  RouteTable,
+  unknownHostBody,
+  type CompiledHost,
+  type RevisionTarget,
+} from './routing.js';
 
 /** Deadline for hosts that are not revisions (services, static backends): Knative's max-revision-timeout-seconds. */
 export const NON_REVISION_TIMEOUT_MS = 600_000;
@@ -194,6 +203,8 @@ export interface GatewayOptions {
   clock?: Clock;
   random?: () => number;
   clusterDomain?: string;
+  /** An endpoint no snapshot refers to any more: the transport closes its connections. */
+  onEndpointRetired?: (ep: Endpoint) => void;
 }
 
 /** The routing facts a transport extracts from a request before calling route(). */
@@ -217,6 +228,7 @@ export class Gateway {
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly emit: (msg: WorkerToMain) => void;
   private readonly clusterDomain: string | undefined;
+  private readonly onEndpointRetired: ((ep: Endpoint) => void) | undefined;
   private hostsSnapshot: Extract<MainToWorker, { type: 'hosts' }>['hosts'] = {};
   private staticSnapshot: Record<string, string> = {};
   private tableSignature = '';
@@ -229,6 +241,7 @@ export class Gateway {
     this.clock = opts.clock ?? systemClock;
     this.random = opts.random ?? Math.random;
     this.clusterDomain = opts.clusterDomain;
+    this.onEndpointRetired = opts.onEndpointRetired;
     this.table = this.buildTable();
   }
 
@@ -252,13 +265,37 @@ export class Gateway {
       case 'static':
         this.staticSnapshot = msg.backends;
         this.table = this.buildTable();
+        this.pruneEndpoints();
         break;
       case 'services':
         this.applyServices(msg.services);
+        this.pruneEndpoints();
         break;
       case 'revisions':
         this.applyRevisions(msg.revisions);
+        this.pruneEndpoints();
         break;
+    }
+  }
+
+  /**
+   * Forgets endpoints nothing refers to any more (pods come and go with new
+   * ports), so their idle connections are closed and the maps do not grow.
+   * Pods that left the snapshot but still have requests in flight keep theirs.
+   */
+  private pruneEndpoints(): void {
+    const keep = new Set<string>();
+    for (const pod of this.pods.values()) keep.add(pod.endpoint.key);
+    for (const rev of this.revisions.values()) for (const pod of rev.pods.values()) keep.add(pod.endpoint.key);
+    for (const svc of this.services.values()) for (const e of svc.endpoints) keep.add(e.key);
+    for (const url of Object.values(this.staticSnapshot)) {
+      const b = parseStaticBackend(url);
+      keep.add(`${b.address}:${b.port}`);
+    }
+    for (const [key, ep] of this.endpoints) {
+      if (keep.has(key)) continue;
+      this.endpoints.delete(key);
+      this.onEndpointRetired?.(ep);
     }
   }
 
@@ -385,6 +422,7 @@ export class Gateway {
       return;
     }
     pod.drainRequested = true;
+    pod.drainedSent = false; // every drain request gets its own `drained`
     pod.revision.refreshRoutable();
     this.checkDrained(pod);
   }

@@ -47,6 +47,28 @@ test('graceful stop: no new connections, the in-flight request still completes',
   await up.close();
 });
 
+test('drain(pod) resolves true once the pod is idle, false on timeout', async () => {
+  const release = deferred();
+  const arrived = deferred();
+  const up = await startUpstream(async (_req, res) => {
+    arrived.resolve();
+    await release.promise;
+    res.end('ok');
+  });
+  const dp = startDataPlane({ host: '127.0.0.1', port: 0 });
+  const { port } = await dp.ready;
+  await dp.apply({ type: 'revisions', revisions: { 'default/d-00001': revisionSpec([{ pod: 'd-pod', port: up.port, ready: true }]) } });
+  const inflight = request(port, { host: 'd-00001.default' });
+  await arrived.promise;
+  assert.equal(await dp.drain('d-pod', 50), false);
+  const drained = dp.drain('d-pod', 3000);
+  release.resolve();
+  assert.equal(await drained, true);
+  assert.equal((await inflight).status, 200);
+  await dp.stop();
+  await up.close();
+});
+
 test('stop cuts requests still running when the grace period ends', async () => {
   const up = await startUpstream(() => {
     /* never answers */

@@ -3,6 +3,14 @@
 // absent), subscribe to worker messages (ack, stats, poke, drained, …), await
 // `ready` for the bound port, and stop gracefully. The control plane never
 // shares memory with the data plane; everything crosses as messages.
+//
+//   const dp = startDataPlane({ host: '127.0.0.1', port: httpPort });   // 0 = ephemeral
+//   const { port } = await dp.ready;
+//   dp.on((m) => { if (m.type === 'stats') autoscaler.record(m); if (m.type === 'poke') autoscaler.poke(m.key); });
+//   await dp.apply({ type: 'revisions', revisions });   // resolves on ack; revisions before the hosts using them
+//   await dp.apply({ type: 'hosts', hosts });           // ack ⇒ the Ingress reconciler may mark KIngress Ready
+//   beforeTerminate: (pod) => dp.drain(pod.name, graceMs)              // resolves once the pod has nothing in flight
+//   await dp.stop({ graceMs: 10_000 });
 
 import { Worker } from 'node:worker_threads';
 import { DataPlaneProtocolError, DataPlaneStartError, DataPlaneStoppedError } from './errors.js';
@@ -28,6 +36,11 @@ export interface DataPlaneHandle {
   post(msg: DataPlaneMessage): number;
   /** Sends a message and resolves on its `ack` (rejects with DataPlaneProtocolError on `rejected`). */
   apply(msg: DataPlaneMessage): Promise<number>;
+  /**
+   * Stops routing new requests to `pod` and resolves true once it has nothing
+   * in flight (the node agent's beforeTerminate), or false after `timeoutMs`.
+   */
+  drain(pod: string, timeoutMs: number): Promise<boolean>;
   /** Subscribes to worker messages; returns an unsubscribe function. */
   on(handler: (msg: WorkerToMain) => void): () => void;
   /** Resolves once the server listens. */
@@ -134,6 +147,25 @@ export function startDataPlane(opts: StartDataPlaneOptions): DataPlaneHandle {
     on(handler) {
       handlers.add(handler);
       return () => handlers.delete(handler);
+    },
+    drain(pod, timeoutMs) {
+      return new Promise<boolean>((resolve) => {
+        const done = (ok: boolean) => {
+          clearTimeout(timer);
+          handlers.delete(listener);
+          resolve(ok);
+        };
+        const listener = (m: WorkerToMain) => {
+          if ((m.type === 'drained' && m.pod === pod) || m.type === 'stopped') done(m.type === 'drained');
+        };
+        const timer = setTimeout(() => done(false), timeoutMs);
+        handlers.add(listener);
+        try {
+          post({ type: 'drain', pod });
+        } catch {
+          done(false);
+        }
+      });
     },
     stop({ graceMs = 10_000 } = {}) {
       if (stopPromise) return stopPromise;

@@ -358,6 +358,27 @@ describe('h2c', () => {
     }
   });
 
+  test('h2c client → HTTP/1.1 pod is bridged', async () => {
+    const client = http2.connect(`http://127.0.0.1:${f.port}`);
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const s = client.request({ ':method': 'GET', ':path': '/via-h2', ':authority': 'echo.default.example.com' });
+        let b = '';
+        s.setEncoding('utf8');
+        s.on('data', (d: string) => (b += d));
+        s.on('end', () => resolve(b));
+        s.on('error', reject);
+        s.end();
+      });
+      const seen = JSON.parse(body);
+      assert.equal(seen.url, '/via-h2');
+      assert.equal(seen.headers.host, 'echo.default.example.com');
+      assert.equal(seen.headers['knative-serving-revision'], 'echo-00001');
+    } finally {
+      client.close();
+    }
+  });
+
   test('HTTP/1.1 client → h2c pod is bridged', async () => {
     const r = await request(f.port, { host: 'grpc.default.example.com', method: 'POST', path: '/x', body: 'from-h1' });
     assert.equal(r.status, 200);

@@ -93,6 +93,8 @@ export function forwardedFrom(xff: string, xfh: string | null, xfp: string | nul
 
 export class UpstreamPool {
   private idle: UpstreamConn[] = [];
+  /** The endpoint left every snapshot: connections are closed as they come back. */
+  retired = false;
   /** Every live connection (idle or busy), for stop(). */
   readonly live = new Set<UpstreamConn>();
 
@@ -118,7 +120,7 @@ export class UpstreamPool {
   }
 
   release(c: UpstreamConn, now: number): void {
-    if (this.idle.length >= MAX_IDLE_PER_ENDPOINT) {
+    if (this.retired || this.idle.length >= MAX_IDLE_PER_ENDPOINT) {
       c.destroy();
       return;
     }
@@ -139,6 +141,13 @@ export class UpstreamPool {
 
   closeAll(): void {
     for (const c of this.live) c.destroy();
+    this.idle = [];
+  }
+
+  /** Closes idle connections now; busy ones close when their exchange ends. */
+  retire(): void {
+    this.retired = true;
+    for (const c of this.idle) c.destroy();
     this.idle = [];
   }
 }
@@ -1080,6 +1089,17 @@ export class DataPlaneServer {
       this.pools.add(p);
     }
     return p;
+  }
+
+  /** An endpoint left every snapshot: close its pool and h2 session (in-flight requests finish first). */
+  retireEndpoint(ep: Endpoint): void {
+    const p = ep.h1 as UpstreamPool | null;
+    if (p !== null) {
+      p.retire();
+      this.pools.delete(p);
+    }
+    const h2 = ep.h2 as http2.ClientHttp2Session | null;
+    if (h2 !== null) h2.close();
   }
 
   /** The h2c client session to an endpoint (one per endpoint, re-created when it closes). */

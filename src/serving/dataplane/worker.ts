@@ -31,8 +31,9 @@ export interface Channel {
 /** Runs the data plane on this thread, talking over `channel`. */
 export function runDataPlane(config: DataPlaneConfig, channel: Channel): void {
   const clock = systemClock;
-  const gateway = new Gateway({ emit: (m) => channel.post(m), clock });
-  const server = new DataPlaneServer({
+  let server: DataPlaneServer | null = null;
+  const gateway = new Gateway({ emit: (m) => channel.post(m), clock, onEndpointRetired: (ep) => server?.retireEndpoint(ep) });
+  server = new DataPlaneServer({
     gateway,
     host: config.host,
     port: config.port,
