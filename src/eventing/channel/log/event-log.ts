@@ -12,11 +12,13 @@
 //
 // Durability: `synchronous: 'full'` (default) fsyncs the WAL on every commit, so an acknowledged
 // event survives power loss; 'normal' survives a crash of Skiff (kill -9) but not of the machine.
+// A failed commit (disk full, I/O error) rejects that batch's appends with a 500 ChannelError and
+// rolls the in-memory sequence numbers back; the next batch tries again.
 //
 // Cursors are written lazily (with the next commit, or within `cursorFlushDelayMs`): a cursor that
 // lags on disk only causes redelivery after a crash (at-least-once), never loss.
 //
-// Retention (prune): per stream, events below the lowest cursor are deleted (every subscriber has
+// Retention (prune, every `retentionIntervalMs`): per stream, events below the lowest cursor are deleted (every subscriber has
 // passed them); in addition `maxEvents` / `maxAgeMs` bound the stream even when a subscriber is
 // behind — that subscriber then skips ahead to the oldest retained event (counted as
 // lostToRetention), as a Kafka consumer does when retention deletes its offset. A cursor whose
@@ -185,7 +187,6 @@ export class EventLog {
   private readonly writer: Worker;
   private readonly clock: Clock;
   private readonly streams = new Map<string, LogStream>();
-  private readonly byId = new Map<number, LogStream>();
   private nextStreamId: number;
   private queue: AppendRequest[] = [];
   private inFlight: InFlightBatch | undefined;
@@ -271,7 +272,6 @@ export class EventLog {
         stream.cursors.set(c.uid, { seq: c.seq, detachedAt: c.detached_at ?? now, dirty: false });
       }
       this.streams.set(r.key, stream);
-      this.byId.set(r.id, stream);
       maxId = Math.max(maxId, r.id);
     }
     return maxId;
@@ -284,7 +284,6 @@ export class EventLog {
     if (s === undefined) {
       s = new LogStream(this.nextStreamId++, key, 1, 1, this.tailCap);
       this.streams.set(key, s);
-      this.byId.set(s.id, s);
       this.pendingCreates.push([s.id, key, 1]);
       this.scheduleSend(false);
     }
@@ -617,7 +616,6 @@ export class EventLog {
     stream.dropped = true;
     stream.listeners.clear();
     this.streams.delete(stream.key);
-    this.byId.delete(stream.id);
     const created = this.pendingCreates.findIndex(([id]) => id === stream.id);
     if (created !== -1) this.pendingCreates.splice(created, 1);
     else this.pendingDrops.push(stream.id);
