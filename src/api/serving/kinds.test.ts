@@ -39,6 +39,19 @@ describe('serving kinds: defaulting', () => {
     assert.deepEqual(o.spec.traffic, [{ latestRevision: true, percent: 100 }]);
   });
 
+  test('containers always carry resources: {} so kubectl- and kn-written templates compare equal', () => {
+    const s = svc();
+    const o = s.create('serving.knative.dev/services', ksvc({ template: tpl() }));
+    assert.deepEqual(o.spec.template.spec.containers[0].resources, {});
+    // kn sends the template back with resources: {} and only a traffic change: same spec, no new generation's template.
+    const back = structuredClone(o);
+    back.spec.traffic = [{ latestRevision: true, percent: 100, tag: 'x' }];
+    const u = s.update('serving.knative.dev/services', back);
+    assert.deepEqual(u.spec.template, o.spec.template);
+    const kept = s.create('serving.knative.dev/services', ksvc({ template: tpl({ container: { resources: { limits: { cpu: '1' } } } }) }, 'kept'));
+    assert.deepEqual(kept.spec.template.spec.containers[0].resources, { limits: { cpu: '1' } });
+  });
+
   test('config-defaults is honoured (revision-timeout-seconds, container-concurrency)', () => {
     const s = svc();
     s.create('core/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'config-defaults', namespace: 'knative-serving' }, data: { 'revision-timeout-seconds': '120', 'container-concurrency': '5' } });
