@@ -141,7 +141,7 @@ describe('seed: domain mappings and traffic management with the kn grammar', () 
     await waitFor(
       'the service graph to be gone',
       async () => {
-        const all = ok(await kubectl(s, ['get', 'configurations,revisions,routes,deployments,podautoscalers,ingresses.networking.internal.knative.dev', '-o', 'name']), 'get');
+        const all = ok(await kubectl(s, ['get', 'configurations,revisions,routes,deployments,replicasets,services,podautoscalers,serverlessservices,ingresses.networking.internal.knative.dev', '-o', 'name']), 'get');
         return all.split('\n').filter((l) => l && !l.includes('magedu.com')).length === 0;
       },
       15000,
@@ -199,6 +199,9 @@ describe('seed: domain mappings and traffic management with the kn grammar', () 
     const knative = share(counts, 'Hello Knative!', SPLIT_REQUESTS);
     assert.ok(Math.abs(knative - 90) <= 3, `hello-00002 got ${knative}% of ${SPLIT_REQUESTS} requests, want 90 ± 3`);
     for (let i = 0; i < 3; i++) assert.equal(await viaProxy('http://staging-hello.default.svc.cluster.local'), 'Hello Cloud-Native!\n');
+    // The tag's external host, and its no-DNS form.
+    assert.equal(await viaHost('staging-hello.default.example.com'), 'Hello Cloud-Native!\n');
+    assert.equal(await curlOk([`http://staging-hello.default.localhost:${new URL(s.gateway).port}`]), 'Hello Cloud-Native!\n');
   });
 
   test('kn service update hello --traffic hello-00003=10 --traffic hello-00002=90 --traffic hello-00001 (the bare one gets the rest: 0%)', async () => {
