@@ -39,6 +39,19 @@ describe('serving kinds: defaulting', () => {
     assert.deepEqual(o.spec.traffic, [{ latestRevision: true, percent: 100 }]);
   });
 
+  test('containers always carry resources: {} so kubectl- and kn-written templates compare equal', () => {
+    const s = svc();
+    const o = s.create('serving.knative.dev/services', ksvc({ template: tpl() }));
+    assert.deepEqual(o.spec.template.spec.containers[0].resources, {});
+    // kn sends the template back with resources: {} and only a traffic change: same spec, no new generation's template.
+    const back = structuredClone(o);
+    back.spec.traffic = [{ latestRevision: true, percent: 100, tag: 'x' }];
+    const u = s.update('serving.knative.dev/services', back);
+    assert.deepEqual(u.spec.template, o.spec.template);
+    const kept = s.create('serving.knative.dev/services', ksvc({ template: tpl({ container: { resources: { limits: { cpu: '1' } } } }) }, 'kept'));
+    assert.deepEqual(kept.spec.template.spec.containers[0].resources, { limits: { cpu: '1' } });
+  });
+
   test('config-defaults is honoured (revision-timeout-seconds, container-concurrency)', () => {
     const s = svc();
     s.create('core/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'config-defaults', namespace: 'knative-serving' }, data: { 'revision-timeout-seconds': '120', 'container-concurrency': '5' } });
@@ -88,6 +101,36 @@ describe('serving kinds: validation (Knative wording)', () => {
     changed.spec.containers[0].image = 'y';
     assert.throws(() => s2.update('serving.knative.dev/revisions', changed), /Immutable fields changed/);
   });
+  test('objects stored before a default existed (no resources: {}) still take label edits and same-template applies', () => {
+    const reg = new ResourceRegistry();
+    registerCoreKinds(reg);
+    registerServingKinds(reg);
+    const store = new MemoryStore();
+    const s2 = new ObjectService(store, reg);
+    s2.bootstrap();
+    const oldSpec = { containerConcurrency: 0, timeoutSeconds: 300, containers: [{ name: 'user-container', image: 'x', readinessProbe: { successThreshold: 1, tcpSocket: { port: 0 } } }] };
+    store.create('serving.knative.dev/revisions', {
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Revision',
+      metadata: { name: 'hello-world', namespace: 'default', uid: 'u1', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z' },
+      spec: oldSpec,
+    });
+    const rev = structuredClone(s2.get('serving.knative.dev/revisions', 'default', 'hello-world'));
+    rev.metadata.labels = { 'serving.knative.dev/routingState': 'reserve' };
+    assert.equal(s2.update('serving.knative.dev/revisions', rev).metadata.labels?.['serving.knative.dev/routingState'], 'reserve');
+
+    store.create('serving.knative.dev/services', {
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Service',
+      metadata: { name: 'hello', namespace: 'default', uid: 'u2', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z' },
+      spec: { template: { metadata: { name: 'hello-world' }, spec: oldSpec }, traffic: [{ latestRevision: true, percent: 100 }] },
+    });
+    const again = ksvc({ template: tpl({ metadata: { name: 'hello-world' }, container: { image: 'x' } }) });
+    again.metadata.namespace = 'default';
+    again.metadata.resourceVersion = s2.get('serving.knative.dev/services', 'default', 'hello').metadata.resourceVersion;
+    assert.doesNotThrow(() => s2.update('serving.knative.dev/services', again));
+  });
+
   test('domain mapping names must be FQDNs and refs complete', () => {
     rejects(s, { apiVersion: 'serving.knative.dev/v1beta1', kind: 'DomainMapping', metadata: { name: 'nodot' }, spec: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'hello' } } }, /fully qualified/, 'serving.knative.dev/domainmappings');
     rejects(s, { apiVersion: 'serving.knative.dev/v1beta1', kind: 'DomainMapping', metadata: { name: 'a.b.com' }, spec: { ref: { kind: 'Service' } } }, /spec\.ref\.name/, 'serving.knative.dev/domainmappings');

@@ -56,10 +56,23 @@ function validateTemplate(o: KObject, old: KObject | undefined, get: Parameters<
   errs.push(...validateTemplateName(tpl.metadata?.name, o.metadata.name ?? '', o.metadata.generateName, 'spec.template.metadata.name'));
   errs.push(...validateRevisionSpec(tpl.spec, 'spec.template.spec', d, tpl.metadata?.annotations, get));
   if (old && tpl.metadata?.name && tpl.metadata.name === old.spec?.template?.metadata?.name) {
-    if (stableJson(tpl) !== stableJson(old.spec?.template))
-      errs.push({ path: 'spec.template.metadata.name', message: `Saw the following changes without a name change (-old +new): ${diffSummary(old.spec.template, tpl)}` });
+    const was = { ...old.spec.template, spec: withCurrentDefaults(old.spec.template.spec, old.spec.template.metadata, d) };
+    if (stableJson(tpl) !== stableJson(was))
+      errs.push({ path: 'spec.template.metadata.name', message: `Saw the following changes without a name change (-old +new): ${diffSummary(was, tpl)}` });
   }
   return errs;
+}
+
+/**
+ * A stored spec as today's defaulting would have written it: objects saved
+ * before a default was added (e.g. resources: {}) must not look changed when
+ * the same spec comes back through admission.
+ */
+function withCurrentDefaults(spec: any, meta: any, d: ReturnType<typeof servingDefaultsFrom>): any {
+  if (!spec || typeof spec !== 'object') return spec;
+  const copy = structuredClone(spec);
+  defaultRevisionSpec(copy, meta, d);
+  return copy;
 }
 
 function diffSummary(a: unknown, b: unknown, path = ''): string {
@@ -161,9 +174,10 @@ export const revisionType: ResourceType = {
     defaultRevisionSpec(o.spec, o.metadata, servingDefaultsFrom(ctx.get));
   },
   validate(o, old, ctx) {
-    const errs = [...validateKsvcName(o), ...validateRevisionSpec(o.spec, 'spec', servingDefaultsFrom(ctx.get), o.metadata.annotations, ctx.get)];
-    if (old && stableJson(old.spec) !== stableJson(o.spec))
-      errs.push({ path: 'spec', message: `Immutable fields changed (-old +new): ${diffSummary(old.spec, o.spec)}` });
+    const d = servingDefaultsFrom(ctx.get);
+    const errs = [...validateKsvcName(o), ...validateRevisionSpec(o.spec, 'spec', d, o.metadata.annotations, ctx.get)];
+    const was = old ? withCurrentDefaults(old.spec, old.metadata, d) : undefined;
+    if (old && stableJson(was) !== stableJson(o.spec)) errs.push({ path: 'spec', message: `Immutable fields changed (-old +new): ${diffSummary(was, o.spec)}` });
     return errs;
   },
   printerColumns: [

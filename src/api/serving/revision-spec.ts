@@ -33,8 +33,10 @@ export function defaultRevisionSpec(spec: any, meta: any, d: ServingDefaults): v
   containers.forEach((c, i) => {
     if (!c || typeof c !== 'object') return;
     if (!c.name) c.name = containers.length === 1 ? expandNameTemplate(d.containerNameTemplate, meta ?? {}) : `${expandNameTemplate(d.containerNameTemplate, meta ?? {})}-${i}`;
+    // Always present, as Knative's webhook writes it (Go serializes the struct even when empty): an object
+    // created by kubectl then equals the same object sent back by kn, so a traffic-only update is no new revision.
+    c.resources ??= {};
     if (Object.keys(d.resources.requests).length || Object.keys(d.resources.limits).length) {
-      c.resources ??= {};
       if (Object.keys(d.resources.requests).length) c.resources.requests = { ...d.resources.requests, ...(c.resources.requests ?? {}) };
       if (Object.keys(d.resources.limits).length) c.resources.limits = { ...d.resources.limits, ...(c.resources.limits ?? {}) };
     }

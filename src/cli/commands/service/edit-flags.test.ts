@@ -155,6 +155,17 @@ describe('service flags → Service fields (kn ConfigurationEditFlags)', () => {
     assert.deepEqual(applied.spec.template.metadata, { annotations: { 'client.knative.dev/user-image': 'img' } });
   });
 
+  test('a template change without --revision-name drops a BYO revision name (the server names the revision)', () => {
+    const byo = create(['--revision-name', 'world']);
+    assert.equal(byo.spec.template.metadata.name, 'hello-world');
+    const changed = update(structuredClone(byo), ['--image', 'example.com/other']);
+    assert.equal(changed.spec.template.metadata.name, undefined);
+    const renamed = update(structuredClone(byo), ['--env', 'A=1', '--revision-name', 'v2']);
+    assert.equal(renamed.spec.template.metadata.name, 'hello-v2');
+    // No template change (traffic or cluster-local only): the name stays.
+    assert.equal(update(structuredClone(byo), ['--cluster-local']).spec.template.metadata.name, 'hello-world');
+  });
+
   test('--scale N | N..M | N.. | ..M', () => {
     assert.deepEqual(parseScale('3'), { min: 3, max: 3 });
     assert.deepEqual(parseScale('1..5'), { min: 1, max: 5 });

@@ -240,13 +240,13 @@ export function applyEditFlags(svc: KObject, f: FlagView, ctx: EditContext): KOb
 
   resolvePodSpec(template.spec, f, ctx);
 
-  const revisionName = ctx.verb === 'apply' ? undefined : f.string('revision-name');
-  if (revisionName) {
-    const name = generateRevisionName(revisionName, svc, ctx.random);
-    if (mutation) {
-      if (name) template.metadata.name = name;
-      else delete template.metadata.name;
-    }
+  // As kn: every template change names the new revision from --revision-name, whose default is empty, so a
+  // name the template already had (the seed's BYO `hello-world`) is dropped and the server names the revision;
+  // keeping it would be refused ("Saw the following changes without a name change").
+  if (ctx.verb !== 'apply' && mutation) {
+    const name = generateRevisionName(f.string('revision-name') ?? '', svc, ctx.random);
+    if (name) template.metadata.name = name;
+    else delete template.metadata.name;
   }
 
   const annotations: Record<string, string> = (template.metadata.annotations ??= {});

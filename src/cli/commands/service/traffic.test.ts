@@ -150,6 +150,25 @@ describe('traffic flags → spec.traffic (kn traffic.Compute)', () => {
       want: [{ tag: 'current', latestRevision: true, percent: 100 }],
     },
     {
+      name: "the seed's `--traffic hello-00003=10 --traffic hello-00002=90 --traffic hello-00001`: the bare REF gets the rest (0%)",
+      svc: service(SEED_SPEC, SEED_STATUS, 'hello-00003'),
+      f: { traffic: ['hello-00003=10', 'hello-00002=90', 'hello-00001'] },
+      want: [
+        { latestRevision: true, percent: 0, tag: 'staging' },
+        { revisionName: 'hello-00002', latestRevision: false, percent: 90 },
+        { revisionName: 'hello-00003', latestRevision: false, percent: 10 },
+      ],
+    },
+    {
+      name: 'a bare REF gets whatever the others leave, whichever position it has',
+      svc: service(SEED_SPEC, SEED_STATUS, 'hello-00003'),
+      f: { traffic: ['staging', 'hello-00002=70'] },
+      want: [
+        { latestRevision: true, percent: 30, tag: 'staging' },
+        { revisionName: 'hello-00002', latestRevision: false, percent: 70 },
+      ],
+    },
+    {
       name: 'percent given with a % sign',
       svc: service([{ latestRevision: true, percent: 100 }]),
       f: { traffic: ['@latest=100%'] },
@@ -171,6 +190,9 @@ describe('traffic flags → spec.traffic (kn traffic.Compute)', () => {
       [{ traffic: ['@latest=10', '@latest=90'] }, /^repetition of identifier @latest is not allowed/],
       [{ traffic: ['a=x'] }, /^error converting given x to integer value for traffic distribution$/],
       [{ traffic: ['a=101'] }, /^invalid value for traffic percent 101, expected 0 <= percent <= 100$/],
+      [{ traffic: ['a', 'b=10', 'c'] }, /^only one --traffic reference may omit its percent \(it gets the rest\), given a, c$/],
+      [{ traffic: ['a', 'a=10'] }, /^repetition of revision reference a is not allowed, use only once with --traffic flag$/],
+      [{ traffic: ['a', 'b=120'] }, /^invalid value for traffic percent 120/],
       [{ traffic: ['a=b=c'] }, /^expecting the value format in value1=value2, given a=b=c$/],
       [{ tags: ['@latest=x', '@latest=y'] }, /^repetition of identifier @latest is not allowed, use only once with --tag flag$/],
       [{ untags: ['ghost', 'spirit'] }, /^tag\(s\) ghost, spirit not present for any revisions of service hello$/],

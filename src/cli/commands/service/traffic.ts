@@ -4,7 +4,8 @@
 // replaced); targets left with no tag and 0% are dropped. When the given
 // percentages sum to less than 100 and exactly one routed revision is left
 // out, it gets the remainder (with a template change pending, the remainder
-// goes to @latest instead). Pure.
+// goes to @latest instead). Beyond kn: one REF given alone, without `=PERCENT`
+// (the seed's `--traffic hello-00001`), gets the remainder explicitly. Pure.
 import type { KObject } from '../../../api/meta.js';
 import { KnError } from '../../knative-format.js';
 
@@ -40,6 +41,11 @@ export function splitRef(pair: string): [string, string] {
   return [parts[0], parts[1].endsWith('%') ? parts[1].slice(0, -1) : parts[1]];
 }
 
+/** `hello-00001` alone (no `=`, not a number): a reference without a percent. */
+function isBareRef(each: string): boolean {
+  return !each.includes('=') && !/^[+-]?\d+$/.test(each);
+}
+
 function repeated(flag: string, name: string): never {
   fail(`repetition of ${name === LATEST ? `identifier ${LATEST}` : `revision reference ${name}`} is not allowed, use only once with ${flag} flag`);
 }
@@ -65,7 +71,15 @@ export function resolvePercentages(svc: KObject, flags: TrafficFlags, existingRe
   }
   const refs = new Set<string>();
   let sum = 0;
+  // A lone REF that is no number (`--traffic hello-00001`, as the seed types it) takes what the others leave.
+  const bare = flags.traffic.filter(isBareRef);
+  if (bare.length > 1) fail(`only one --traffic reference may omit its percent (it gets the rest), given ${bare.join(', ')}`);
   for (const each of flags.traffic) {
+    if (isBareRef(each)) {
+      if (refs.has(each)) repeated('--traffic', each);
+      refs.add(each);
+      continue;
+    }
     const [ref, pct] = splitRef(each);
     if (refs.has(ref)) repeated('--traffic', ref);
     refs.add(ref);
@@ -74,9 +88,10 @@ export function resolvePercentages(svc: KObject, flags: TrafficFlags, existingRe
     if (n < 0 || n > 100) fail(`invalid value for traffic percent ${n}, expected 0 <= percent <= 100`);
     sum += n;
   }
+  if (sum > 100) fail(`given traffic percents sum to ${sum}, want <=100`);
+  if (bare.length === 1) return flags.traffic.map((each) => (isBareRef(each) ? `${each}=${100 - sum}` : each));
   const out = [...flags.traffic];
   if (sum === 100) return out;
-  if (sum > 100) fail(`given traffic percents sum to ${sum}, want <=100`);
   const count = flags.traffic.length;
   if (count === 0) return out;
   const routed: TrafficTarget[] = Array.isArray(svc.status?.traffic) ? svc.status.traffic : [];

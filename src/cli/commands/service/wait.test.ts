@@ -125,6 +125,45 @@ describe('wait for Ready (kn wait_for_ready)', () => {
     assert.deepEqual(msgs, ['Revision "hello-00001" failed with message: boom.']);
   });
 
+  test('already False when the wait begins: the error window starts at once, the root cause names the failure', async () => {
+    const time = new FakeTime();
+    const msgs: string[] = [];
+    const failed = ksvc(1, 1, { status: 'False', reason: 'RevisionMissing', message: 'Configuration "hello" does not have any ready Revision.' });
+    failed.status.conditions.push({ type: 'ConfigurationsReady', status: 'False', reason: 'RevisionFailed', message: 'Revision "hello-00001" failed with message: Unable to fetch image.' });
+    // The watch never reports a change: the failure happened before it opened.
+    const p = waitForReady(scriptedWatch(time, [], []), '7', {
+      kind: 'service',
+      name: 'hello',
+      timeoutMs: 600_000,
+      errorWindowMs: 2000,
+      clock: time,
+      timers: time,
+      onMessage: (_ms, m) => msgs.push(m),
+      initial: failed,
+      rootCause: (o) => o.status.conditions.find((c: any) => c.type === 'ConfigurationsReady'),
+    });
+    await Promise.resolve();
+    time.advance(2000);
+    await assert.rejects(p, (e: unknown) => e instanceof KnError && e.message === 'RevisionFailed: Revision "hello-00001" failed with message: Unable to fetch image.');
+    assert.deepEqual(msgs, ['Configuration "hello" does not have any ready Revision.']);
+  });
+
+  test('an initial state of an older generation is ignored', async () => {
+    const time = new FakeTime();
+    const source = scriptedWatch(time, [{ after: 50, ev: { type: 'MODIFIED', object: ksvc(2, 2, { status: 'True' }) } }], []);
+    const elapsed = await waitForReady(source, '1', {
+      kind: 'service',
+      name: 'hello',
+      timeoutMs: 600_000,
+      errorWindowMs: 10,
+      clock: time,
+      timers: time,
+      onMessage: () => {},
+      initial: ksvc(2, 1, { status: 'False', reason: 'RevisionFailed', message: 'the previous revision failed' }),
+    });
+    assert.equal(elapsed, 50);
+  });
+
   test('going back to Unknown inside the error window cancels the failure', async () => {
     const time = new FakeTime();
     const source = scriptedWatch(

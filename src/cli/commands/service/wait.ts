@@ -3,7 +3,8 @@
 // up with metadata.generation, report each Ready-condition message with the
 // elapsed time (`  0.034s The Configuration is still working…`, a repeated
 // message prints `...`), succeed on Ready=True, fail on Ready=False once it
-// has stayed False for the error window, and give up after the timeout.
+// has stayed False for the error window (already False when the wait begins
+// counts too), and give up after the timeout.
 // Clock and timers are injected so tests drive it without sleeping; the watch
 // is any function that streams events (the CLI passes the API client's watch).
 import type { Condition, KObject } from '../../../api/meta.js';
@@ -49,6 +50,19 @@ export interface ReadyWaitOptions {
   retryPauseMs?: number;
   /** Stops waiting (Ctrl-C in the CLI). */
   signal?: AbortSignal;
+  /**
+   * The object as read when the wait began. Embedded controllers can fail a
+   * revision within milliseconds, before the watch opens: a Ready=False it
+   * already carries starts the error window at once instead of waiting for
+   * the next change.
+   */
+  initial?: KObject;
+  /**
+   * The condition that explains a Ready=False better than Ready itself (for a
+   * Service: ConfigurationsReady, so a failed revision's message wins over the
+   * route's "does not have any ready Revision").
+   */
+  rootCause?(o: KObject): Condition | undefined;
 }
 
 function readyOf(o: KObject): Condition | undefined {
@@ -105,12 +119,7 @@ export function waitForReady(source: WatchSource, initialVersion: string | undef
     const onAbort = () => finish(new KnError(`interrupted while waiting for ${opts.kind} '${opts.name}'`, 'SKIFF_ERR_KN_INTERRUPTED'));
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const onEvent = (ev: WatchEventLike) => {
-      if (settled) return;
-      version = ev.object?.metadata?.resourceVersion ?? version;
-      // ADDED events are the watch's initial state, not a change.
-      if (ev.type !== 'MODIFIED') return;
-      const o = ev.object;
+    const consider = (o: KObject) => {
       const observed = o?.status?.observedGeneration;
       if (observed === undefined || observed !== o.metadata?.generation) return;
       const ready = readyOf(o);
@@ -121,7 +130,9 @@ export function waitForReady(source: WatchSource, initialVersion: string | undef
       }
       if (ready.status === 'False') {
         if (errorTimer === undefined) {
-          const err = new KnError(`${ready.reason ?? ''}: ${ready.message ?? ''}`, 'SKIFF_ERR_KN_NOT_READY');
+          const cause = opts.rootCause?.(o);
+          const why = cause?.status === 'False' ? cause : ready;
+          const err = new KnError(`${why.reason ?? ''}: ${why.message ?? ''}`, 'SKIFF_ERR_KN_NOT_READY');
           errorTimer = timers.setTimeout(() => finish(err), opts.errorWindowMs);
         }
       } else if (errorTimer !== undefined) {
@@ -131,6 +142,13 @@ export function waitForReady(source: WatchSource, initialVersion: string | undef
       }
       if (ready.message) opts.onMessage(clock.now() - start, ready.message);
     };
+    const onEvent = (ev: WatchEventLike) => {
+      if (settled) return;
+      version = ev.object?.metadata?.resourceVersion ?? version;
+      // ADDED events are the watch's initial state, not a change.
+      if (ev.type === 'MODIFIED') consider(ev.object);
+    };
+    if (!settled && opts.initial && readyOf(opts.initial)?.status === 'False') consider(opts.initial);
     void (async () => {
       while (!settled) {
         try {

@@ -4,7 +4,7 @@
 // `Service 'x' created to latest revision 'x-00001' is available at URL:`.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { KObject } from '../../../api/meta.js';
+import type { Condition, KObject } from '../../../api/meta.js';
 import type { Flags, FlagSpec } from '../../args.js';
 import { LAST_APPLIED_ANNOTATION, threeWayMergePatch } from '../../apply-patch.js';
 import type { Command } from '../../command.js';
@@ -97,6 +97,8 @@ export async function waitForService(ctx: CliContext, client: KubeClient, ns: st
       errorWindowMs: (flags.int('wait-window') ?? 2) * 1000,
       onMessage: progressPrinter((s) => ctx.out(s)),
       signal: ctx.io.signal,
+      initial: current,
+      rootCause: (o) => o.status?.conditions?.find((c: Condition) => c.type === 'ConfigurationsReady'),
     });
   }
   ctx.out(`${formatElapsed(elapsed)}s Ready to serve.\n`);
@@ -207,7 +209,7 @@ export const updateCommand: Command = {
   ],
   flags: [
     ...editFlagSpecs('update'),
-    { name: 'traffic', type: 'strings', splitCommas: true, placeholder: 'REF=PERCENT', description: "Traffic split; REF is a revision, a tag or '@latest'. Percentages sum to 100 (a single missing revision gets the rest)." },
+    { name: 'traffic', type: 'strings', splitCommas: true, placeholder: 'REF=PERCENT', description: "Traffic split; REF is a revision, a tag or '@latest'. Percentages sum to 100 (a REF given without =PERCENT, or else a single missing revision, gets the rest)." },
     { name: 'tag', type: 'strings', splitCommas: true, placeholder: 'REV=TAG', description: "Set a tag (revisionRef=tagName); '@latest' means the latest ready revision." },
     { name: 'untag', type: 'strings', splitCommas: true, placeholder: 'TAG', description: 'Remove a tag; repeatable.' },
     ...waitFlagSpecs('update', true),
