@@ -3,11 +3,11 @@
 import type { Command } from '../../command.js';
 import { KnError } from '../../knative-format.js';
 import { NO_HEADERS_FLAG } from '../service/read.js';
-import { knRun, singleName, typed, updateWithRetry } from '../service/serving-client.js';
+import { singleName, typed, updateWithRetry } from '../service/serving-client.js';
 import { anyDeliveryFlag, applyDeliveryFlags, deliveryFlagSpecs, deliveryFlagValues, type DeliverySpecShape } from '../eventing/delivery.js';
 import { BROKER } from '../eventing/resources.js';
 import { resolveSinkFlag } from '../eventing/sink.js';
-import { because, eventingNow, printObject, runList, waitGone } from '../eventing/verbs.js';
+import { because, eventingNow, knVerb, printObject, runList, waitGone } from '../eventing/verbs.js';
 import { BROKER_LIST_HEADERS, brokerListRows, brokerUrl, buildBroker, describeBroker, parseBrokerConfig } from './format.js';
 
 const createCommand: Command = {
@@ -34,7 +34,7 @@ const createCommand: Command = {
     ...deliveryFlagSpecs(),
   ],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'broker create' requires the broker name given as single argument");
       const ns = ctx.namespace();
       const client = await ctx.client();
@@ -63,7 +63,7 @@ const updateCommand: Command = {
   examples: ["skiff broker update mybroker --dl-sink svc1", "skiff broker update mybroker --namespace myproject --retry 2"],
   flags: deliveryFlagSpecs(),
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'broker update' requires the broker name given as single argument");
       if (!anyDeliveryFlag(flags)) throw new KnError("flag(s) not set\nUsage: 'skiff broker update' NAME [--dl-sink SINK] [--retry N] [--timeout D] [--backoff-policy P] [--backoff-delay D] [--retry-after-max D]");
       const ns = ctx.namespace();
@@ -90,7 +90,7 @@ const describeCommand: Command = {
   flags: [{ name: 'verbose', short: 'v', type: 'boolean', description: 'More output.' }],
   outputFormats: ['json', 'yaml', 'name', 'url'],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'broker describe' requires the broker name given as single argument");
       const client = await ctx.client();
       const b = typed(BROKER, await client.get(BROKER, ctx.namespace(), name));
@@ -112,7 +112,7 @@ const listCommand: Command = {
   examples: ['skiff broker list', 'skiff broker list -o json'],
   flags: [NO_HEADERS_FLAG],
   run: (ctx, flags) =>
-    knRun(() =>
+    knVerb(ctx, () =>
       runList(ctx, flags, { resource: BROKER, empty: 'No brokers found.', headers: BROKER_LIST_HEADERS, rows: brokerListRows, usage: "'broker list' accepts maximum 1 argument" }),
     ),
 };
@@ -129,7 +129,7 @@ const deleteCommand: Command = {
     { name: 'wait-window', type: 'int', default: 2, description: 'Seconds to wait for broker to be deleted after a false ready condition is returned' },
   ],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'broker delete' requires the broker name given as single argument");
       const ns = ctx.namespace();
       const client = await ctx.client();

@@ -4,9 +4,9 @@ import type { Command } from '../../command.js';
 import { KnError, renderListTable } from '../../knative-format.js';
 import { toJson, toYaml } from '../../output.js';
 import { NO_HEADERS_FLAG } from '../service/read.js';
-import { knRun, singleName, typed } from '../service/serving-client.js';
+import { singleName, typed } from '../service/serving-client.js';
 import { CHANNEL, defaultNamespaceFirst, sortByName } from '../eventing/resources.js';
-import { eventingNow, printObject, runList } from '../eventing/verbs.js';
+import { eventingNow, knVerb, printObject, runList } from '../eventing/verbs.js';
 import {
   buildChannel,
   CHANNEL_LIST_HEADERS,
@@ -43,7 +43,7 @@ const createCommand: Command = {
     },
   ],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'skiff channel create' requires the channel name given as single argument");
       const ns = ctx.namespace();
       const type = flags.has('type') ? parseChannelType(flags.string('type') ?? '') : undefined;
@@ -62,7 +62,7 @@ const listCommand: Command = {
   examples: ['skiff channel list', 'skiff channel list imc01', 'skiff channel list -o yaml'],
   flags: [NO_HEADERS_FLAG],
   run: (ctx, flags) =>
-    knRun(() =>
+    knVerb(ctx, () =>
       runList(ctx, flags, {
         resource: CHANNEL,
         empty: 'No channels found.',
@@ -82,7 +82,7 @@ const listTypesCommand: Command = {
   flags: [NO_HEADERS_FLAG],
   outputFormats: ['json', 'yaml'],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const client = await ctx.client();
       const types = channelTypes((await client.discovery()).resources);
       const fmt = ctx.globals.output;
@@ -105,7 +105,7 @@ const describeCommand: Command = {
   flags: [{ name: 'verbose', short: 'v', type: 'boolean', description: 'More output.' }],
   outputFormats: ['json', 'yaml', 'name', 'url'],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'skiff channel describe' requires the channel name given as single argument");
       const client = await ctx.client();
       const ch = typed(CHANNEL, await client.get(CHANNEL, ctx.namespace(), name));
@@ -125,7 +125,7 @@ const deleteCommand: Command = {
   usage: 'channel delete NAME [-n NS]',
   examples: ["# Delete a channel 'pipe'", 'skiff channel delete pipe'],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'skiff channel delete' requires the channel name as single argument");
       const ns = ctx.namespace();
       const client = await ctx.client();

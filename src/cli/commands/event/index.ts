@@ -12,9 +12,8 @@ import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
 import { KnError } from '../../knative-format.js';
 import { toJson, toYaml } from '../../output.js';
-import { knRun } from '../service/serving-client.js';
 import { fetchSinkObject, sinkSpecText, SINK_EXAMPLES } from '../eventing/sink.js';
-import { eventingNow } from '../eventing/verbs.js';
+import { eventingNow, knVerb } from '../eventing/verbs.js';
 import { buildEvent, DEFAULT_EVENT_TYPE } from './build.js';
 import { addressOf, parseEventTarget, planDelivery, postEvent, statusText } from './send.js';
 
@@ -107,7 +106,8 @@ const sendCommand: Command = {
   usage: 'event send --to SINK|--to-url URL [-t TYPE] [-s SOURCE] [-i ID] [-d DATA | -f PATH=VALUE...] [--mode binary|structured] [--gateway URL]',
   description:
     'Build a CloudEvent and send it over HTTP (binary mode unless --mode structured). --to names a broker, channel, Knative or Kubernetes service (kn sink syntax) or a URL; ' +
-    "an object is reached at its status.address.url. Cluster addresses go through Skiff's gateway (--gateway, $SKIFF_GATEWAY or <data-dir>/api.json) with the address as Host; loopback and https URLs go direct.",
+    "an object is reached at its status.address.url. Cluster addresses go through Skiff's gateway (--gateway, $SKIFF_GATEWAY or <data-dir>/api.json) with the address as Host; loopback and https URLs go direct. " +
+    'With -o json|yaml the event sent is printed instead of the summary line.',
   examples: [
     'skiff event send --to broker:broker01 --type dev.knative.sources.gitlab.push --source curl --data \'{"msg":"hello"}\'',
     'skiff event send --to channel:imc01 -t com.magedu.file.image -s curl -f msg="Hello IMC Channel!"',
@@ -120,11 +120,11 @@ const sendCommand: Command = {
     { name: 'mode', type: 'string', default: 'binary', placeholder: 'binary|structured', description: 'CloudEvents HTTP content mode.' },
     { name: 'gateway', type: 'string', placeholder: 'URL', description: "Skiff's gateway for cluster addresses (default: $SKIFF_GATEWAY, else the one `skiff up` recorded in <data-dir>/api.json)." },
     { name: 'timeout', type: 'int', default: 30, placeholder: 'SECONDS', description: 'Give up when the recipient has not answered within this many seconds.' },
-    { name: 'verbose', short: 'v', type: 'boolean', description: "Print the recipient's answer (status, headers, body)." },
+    { name: 'verbose', short: 'v', type: 'boolean', description: "Print the recipient's answer (status, headers, body) on stderr." },
   ],
-  outputFormats: [],
+  outputFormats: ['json', 'yaml'],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       if (flags.positionals.length) throw new KnError(`'skiff event send' accepts no arguments (got '${flags.positionals.join(' ')}'): use --to or --to-url`);
       const mode = flags.string('mode') ?? 'binary';
       if (mode !== 'binary' && mode !== 'structured') throw new KnError(`invalid value '${mode}' for '--mode': must be 'binary' or 'structured'`);
@@ -144,6 +144,11 @@ const sendCommand: Command = {
         const detail = res.body.trim().split('\n')[0];
         throw new KnError(`can't send event: ${url} answered ${statusText(res.status)}${detail ? `: ${detail}` : ''}`, 'SKIFF_ERR_CLI_EVENT_REJECTED');
       }
+      const fmt = ctx.globals.output;
+      if (fmt === 'json' || fmt === 'yaml') {
+        ctx.out(fmt === 'json' ? toJson(toJsonFormat(event)) : toYaml(toJsonFormat(event)));
+        return 0;
+      }
       ctx.out(`Event (ID: ${event.id}) sent to ${url}${plan.via === 'gateway' ? ` via ${new URL(plan.url).origin}` : ''}: ${statusText(res.status)}\n`);
       return 0;
     }),
@@ -157,7 +162,7 @@ const buildCommand: Command = {
   flags: BUILD_FLAGS,
   outputFormats: ['json', 'yaml'],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const doc = toJsonFormat(eventFromFlags(flags));
       ctx.out(ctx.globals.output === 'yaml' ? toYaml(doc) : toJson(doc));
       return 0;

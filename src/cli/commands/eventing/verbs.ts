@@ -8,8 +8,34 @@ import type { CliContext } from '../../context.js';
 import type { ApiResource } from '../../discovery.js';
 import { ServerError } from '../../errors.js';
 import type { KubeClient } from '../../http.js';
-import { KnError, renderListTable } from '../../knative-format.js';
+import { KnError, renderListTable, toKnError } from '../../knative-format.js';
 import { listObjects, printMachineReadable } from '../service/read.js';
+
+/** A kn error whose help hint names the command that failed (`Run 'skiff trigger create --help' for usage`). */
+export class CommandKnError extends KnError {
+  constructor(
+    message: string,
+    code: string,
+    readonly commandPath: string,
+  ) {
+    super(message, code);
+    this.name = 'CommandKnError';
+  }
+  override render(): string {
+    return `Error: ${this.message.replace(/^error:\s*/i, '')}\nRun '${this.commandPath} --help' for usage`;
+  }
+}
+
+/** Run a verb: server failures and kn errors are reported in kn's words, naming the command. */
+export async function knVerb<T>(ctx: CliContext, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const k = toKnError(e);
+    if (k instanceof KnError && !(k instanceof CommandKnError)) throw new CommandKnError(k.message, k.code, ctx.commandPath);
+    throw k;
+  }
+}
 
 /** Wall clock for ages; tests replace it (`setEventingClock`). */
 let clock: () => number = Date.now;

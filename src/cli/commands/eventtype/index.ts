@@ -3,10 +3,10 @@
 import type { Command } from '../../command.js';
 import { KnError } from '../../knative-format.js';
 import { NO_HEADERS_FLAG } from '../service/read.js';
-import { knRun, singleName, typed } from '../service/serving-client.js';
+import { singleName, typed } from '../service/serving-client.js';
 import { EVENTTYPE } from '../eventing/resources.js';
 import { REFERENCE_MAPPINGS, resolveSinkFlag, type KReference } from '../eventing/sink.js';
-import { because, eventingNow, printObject, runList } from '../eventing/verbs.js';
+import { because, eventingNow, knVerb, printObject, runList } from '../eventing/verbs.js';
 import { buildEventType, describeEventType, EVENTTYPE_LIST_HEADERS, eventTypeListRows } from './format.js';
 
 const listCommand: Command = {
@@ -17,7 +17,7 @@ const listCommand: Command = {
   examples: ['skiff eventtype list', 'skiff eventtype list -o json'],
   flags: [NO_HEADERS_FLAG],
   run: (ctx, flags) =>
-    knRun(() =>
+    knVerb(ctx, () =>
       runList(ctx, flags, { resource: EVENTTYPE, empty: 'No eventtypes found.', headers: EVENTTYPE_LIST_HEADERS, rows: eventTypeListRows, usage: "'eventtype list' accepts maximum 1 argument" }),
     ),
 };
@@ -29,7 +29,7 @@ const describeCommand: Command = {
   examples: ['skiff eventtype describe myeventtype', 'skiff eventtype describe myeventtype --namespace myproject', 'skiff eventtype describe myeventtype -o yaml'],
   outputFormats: ['json', 'yaml', 'name'],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'eventtype describe' requires the eventtype name given as single argument");
       const client = await ctx.client();
       const et = typed(EVENTTYPE, await client.get(EVENTTYPE, ctx.namespace(), name));
@@ -62,7 +62,7 @@ const createCommand: Command = {
     },
   ],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'eventtype create' requires the eventtype name given as single argument");
       const type = flags.string('type');
       if (!type) throw new KnError('required flag(s) "type" not set');
@@ -90,7 +90,7 @@ const deleteCommand: Command = {
   usage: 'eventtype delete NAME [-n NS]',
   examples: ['skiff eventtype delete myeventtype', 'skiff eventtype delete myeventtype --namespace myproject'],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'eventtype delete' requires the eventtype name given as single argument");
       const ns = ctx.namespace();
       const client = await ctx.client();

@@ -3,10 +3,10 @@
 import type { Command } from '../../command.js';
 import { KnError } from '../../knative-format.js';
 import { NO_HEADERS_FLAG } from '../service/read.js';
-import { knRun, singleName, typed, updateWithRetry } from '../service/serving-client.js';
+import { singleName, typed, updateWithRetry } from '../service/serving-client.js';
 import { defaultNamespaceFirst, sortByName, SUBSCRIPTION } from '../eventing/resources.js';
 import { resolveSinkFlag, sinkFlag } from '../eventing/sink.js';
-import { eventingNow, printObject, runList } from '../eventing/verbs.js';
+import { eventingNow, knVerb, printObject, runList } from '../eventing/verbs.js';
 import { parseChannelRef } from '../channel/format.js';
 import { buildSubscription, describeSubscription, SUBSCRIPTION_LIST_HEADERS, subscriptionListRows } from './format.js';
 
@@ -34,7 +34,7 @@ const createCommand: Command = {
     ...SINK_FLAGS,
   ],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'skiff subscription create' requires the subscription name given as single argument");
       if (!flags.string('channel')) throw new KnError("'skiff subscription create' requires the channel reference provided with --channel flag");
       const channel = parseChannelRef(flags.string('channel')!);
@@ -56,7 +56,7 @@ const updateCommand: Command = {
   examples: ["skiff subscription update sub0 --sink ksvc:receiver", "skiff subscription update sub1 --sink mirror --sink-reply broker:nest --sink-dead-letter bucket"],
   flags: SINK_FLAGS,
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'skiff subscription update' requires the subscription name given as single argument");
       const ns = ctx.namespace();
       const client = await ctx.client();
@@ -84,7 +84,7 @@ const describeCommand: Command = {
   flags: [{ name: 'verbose', short: 'v', type: 'boolean', description: 'More output.' }],
   outputFormats: ['json', 'yaml', 'name'],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'skiff subscription describe' requires the subscription name given as single argument");
       const client = await ctx.client();
       const sub = typed(SUBSCRIPTION, await client.get(SUBSCRIPTION, ctx.namespace(), name));
@@ -102,7 +102,7 @@ const listCommand: Command = {
   examples: ['skiff subscription list', 'skiff subscription list -o yaml'],
   flags: [NO_HEADERS_FLAG],
   run: (ctx, flags) =>
-    knRun(() =>
+    knVerb(ctx, () =>
       runList(ctx, flags, {
         resource: SUBSCRIPTION,
         empty: 'No subscriptions found.',
@@ -120,7 +120,7 @@ const deleteCommand: Command = {
   usage: 'subscription delete NAME [-n NS]',
   examples: ["# Delete a subscription 'sub0'", 'skiff subscription delete sub0'],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'skiff subscription delete' requires the subscription name as single argument");
       const ns = ctx.namespace();
       const client = await ctx.client();

@@ -5,11 +5,11 @@ import type { Flags } from '../../args.js';
 import type { Command } from '../../command.js';
 import { KnError } from '../../knative-format.js';
 import { NO_HEADERS_FLAG } from '../service/read.js';
-import { knRun, singleName, typed, updateWithRetry } from '../service/serving-client.js';
+import { singleName, typed, updateWithRetry } from '../service/serving-client.js';
 import { applyDeliveryFlags, deliveryFlagSpecs, deliveryFlagValues, type DeliverySpecShape } from '../eventing/delivery.js';
 import { BROKER, defaultNamespaceFirst, TRIGGER } from '../eventing/resources.js';
 import { resolveSinkFlag, sinkFlag } from '../eventing/sink.js';
-import { because, eventingNow, printObject, runList } from '../eventing/verbs.js';
+import { because, eventingNow, knVerb, printObject, runList } from '../eventing/verbs.js';
 import { createFilterSpec, updateFilterSpec, type FilterFlagValues, type TriggerFilterSpec } from './filters.js';
 import { buildTrigger, describeTrigger, TRIGGER_LIST_HEADERS, triggerListRows } from './format.js';
 
@@ -57,7 +57,7 @@ const createCommand: Command = {
   ],
   flags: [{ name: 'broker', type: 'string', default: 'default', description: 'Name of the Broker which the trigger associates with.' }, ...FILTER_FLAGS, sinkFlag('sink', 's'), ...deliveryFlagSpecs()],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       if (flags.positionals.length !== 1) throw new KnError("'trigger create' requires the name of the trigger");
       const name = flags.positionals[0];
       const ns = ctx.namespace();
@@ -107,7 +107,7 @@ const updateCommand: Command = {
     ...deliveryFlagSpecs(),
   ],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       if (flags.positionals.length !== 1) throw new KnError('name of trigger required');
       const name = flags.positionals[0];
       const ns = ctx.namespace();
@@ -152,7 +152,7 @@ const describeCommand: Command = {
   flags: [{ name: 'verbose', short: 'v', type: 'boolean', description: 'More output.' }],
   outputFormats: ['json', 'yaml', 'name'],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'skiff trigger describe' requires name of the trigger as single argument");
       const ns = ctx.namespace();
       const client = await ctx.client();
@@ -172,7 +172,7 @@ const listCommand: Command = {
   examples: ['skiff trigger list', 'skiff trigger list -o json'],
   flags: [NO_HEADERS_FLAG],
   run: (ctx, flags) =>
-    knRun(() =>
+    knVerb(ctx, () =>
       runList(ctx, flags, {
         resource: TRIGGER,
         empty: 'No triggers found.',
@@ -190,7 +190,7 @@ const deleteCommand: Command = {
   usage: 'trigger delete NAME [-n NS]',
   examples: ["# Delete a trigger 'mytrigger' in default namespace", 'skiff trigger delete mytrigger'],
   run: (ctx, flags) =>
-    knRun(async () => {
+    knVerb(ctx, async () => {
       const name = singleName(flags.positionals, "'trigger delete' requires the name of the trigger as single argument");
       const ns = ctx.namespace();
       const client = await ctx.client();
