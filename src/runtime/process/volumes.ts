@@ -178,12 +178,12 @@ shadow() {
   chmod "$(stat -c %a "$1")" "$d"
 }
 while [ "$1" != -- ]; do
-  src=$1; t=$ROOT$2; ro=$3; shift 3
+  src=$1; mp=$2; ro=$3; shift 3; t=$ROOT$mp
   if [ ! -d "$t" ]; then
-    [ -e "$t" ] && { echo "skiff: mountPath $2 exists and is not a directory" >&2; exit 1; }
+    [ -e "$t" ] && { echo "skiff: mountPath $mp exists and is not a directory" >&2; exit 1; }
     a=$t; while [ ! -e "$a" ]; do a=\${a%/*}; [ -n "$a" ] || a=/; done
-    [ -d "$a" ] || { echo "skiff: cannot mount at $2: \${a#$ROOT} is not a directory" >&2; exit 1; }
-    if [ "$a" = / ]; then shadow /; ROOT=$d; t=$ROOT$2
+    [ -d "$a" ] || { echo "skiff: cannot mount at $mp: \${a#$ROOT} is not a directory" >&2; exit 1; }
+    if [ "$a" = / ]; then shadow /; ROOT=$d; t=$ROOT$mp
     elif [ "$a" != "$ROOT" ]; then shadow "$a"; mount --rbind "$d" "$a"; fi
     mkdir -p "$t"
   fi
