@@ -70,7 +70,7 @@ async function constructService(ctx: CliContext, flags: Flags, verb: ServiceVerb
   const file = flags.string('filename');
   const ns = ctx.namespace();
   if (flags.positionals.length !== 1 && !file) throw new KnError(`'service ${verb}' requires the service name given as single argument`);
-  if (!flags.string('image') && !flags.string('source') && !file) throw new KnError(`'service ${verb}' requires the image name to run provided with the --image option (or a local directory with --source)`);
+  if (!flags.string('image') && !flags.string('source') && !file) throw new KnError(`'service ${verb}' requires the image name to run provided with the --image option`);
   const svc = file ? await serviceFromFile(ctx, file, flags.positionals[0], ns) : newService(flags.positionals[0], ns);
   return applyEditFlags(svc, flags, { verb, now: Date.now(), random: Math.random, envFileLines: await envFileLines(ctx, flags), cwd: ctx.io.cwd });
 }
