@@ -35,6 +35,7 @@ import { referencedSources, type ConfigSources } from './process/container-confi
 import { builtinImageRegistry } from './builtin-images.js';
 import type { ImageResolver } from './process/images.js';
 import { ContainerLog, DEFAULT_LOG_MAX_BYTES, streamContainerLog } from './process/log-files.js';
+import { LocalVolumes } from './process/local-volumes.js';
 import { PodRunner, type VolumeHook } from './process/pod-runner.js';
 import { assignPorts, formatPortMappings, LoopbackPortAllocator, mappingsCover, parsePortMappings, portNeeds, PORTS_ANNOTATION, type PortAllocator, type PortMapping } from './process/ports.js';
 import { procfsAvailable } from './process/procfs.js';
@@ -73,7 +74,10 @@ export interface NodeAgentOptions {
   baseEnv?: Record<string, string>;
   /** Cap on the grace period when the agent itself stops. Default 30 s. */
   maxStopGraceMs?: number;
+  /** Pod volumes (default: LocalVolumes — files under `<dataDir>/volumes`, mounted in a private mount namespace). */
   volumes?: VolumeHook;
+  /** LocalVolumes' configMap/secret refresh period (default 10 s). */
+  volumeRefreshMs?: number;
   /** Kubernetes Events for pods (Scheduled, Started, Killing, BackOff, Unhealthy, Failed); default: none. */
   recorder?: EventRecorder;
   /** Share the composition root's informers (one Pod watch for everyone); default: a private Pod informer. */
@@ -122,6 +126,7 @@ export class NodeAgent implements PodLogSource {
   private readonly lock: AgentLock;
   private readonly backoff: BackoffPolicy;
   private readonly baseEnv: Record<string, string>;
+  private readonly volumes: VolumeHook;
   private spawner?: ProcessSpawner;
   private agentId = '';
   private procfs = false;
@@ -143,6 +148,16 @@ export class NodeAgent implements PodLogSource {
     this.lock = new AgentLock(join(opts.dataDir, 'agent.lock'));
     this.backoff = backoffPolicy(opts.backoff);
     this.baseEnv = opts.baseEnv ?? baseEnvFromProcess();
+    this.volumes =
+      opts.volumes ??
+      new LocalVolumes({
+        client: this.client,
+        dataDir: opts.dataDir,
+        clock: this.clock,
+        logger: this.logger,
+        refreshMs: opts.volumeRefreshMs,
+        event: opts.recorder ? (pod, type, reason, message) => opts.recorder!.event(pod, type, reason, message) : undefined,
+      });
   }
 
   private logDir(pod: KObject): string {
@@ -268,7 +283,7 @@ export class NodeAgent implements PodLogSource {
       agentId: this.agentId,
       pidFiles: this.pidFiles,
       logMaxBytes: this.opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES,
-      volumes: this.opts.volumes,
+      volumes: this.volumes,
       killMarked: this.procfs ? async (a: string) => void (await killMarked([a], 2000)) : undefined,
       event: this.opts.recorder ? (pod: KObject, type: 'Normal' | 'Warning', reason: string, message: string) => this.opts.recorder!.event(pod, type, reason, message) : undefined,
       onChange,

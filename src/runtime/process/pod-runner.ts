@@ -26,6 +26,8 @@ export interface VolumeHook {
   setUp(pod: KObject): Promise<void>;
   /** Extra environment for a container (e.g. where a volume's files are). */
   envFor?(pod: KObject, container: any): Record<string, string>;
+  /** The argv that actually starts the container (e.g. wrapped to mount its volumes). May throw to refuse the container. */
+  wrapArgv?(pod: KObject, container: any, argv: string[]): Promise<string[]> | string[];
   tearDown(pod: KObject): Promise<void>;
 }
 
@@ -217,6 +219,7 @@ export class ContainerSlot {
       if (port !== undefined) injected.PORT = String(port);
       this.config = resolveContainerConfig({ pod, container: this.spec, image, sources, baseEnv: this.deps.baseEnv, injected });
       this.config.env[AGENT_ID_ENV] = this.deps.agentId;
+      if (this.deps.volumes?.wrapArgv) this.config.argv = await this.deps.volumes.wrapArgv(pod, this.spec, this.config.argv);
       if (image.imageID !== undefined) this.status.imageID = image.imageID;
       this.prepFailures = 0;
       return { image };
@@ -229,7 +232,7 @@ export class ContainerSlot {
         reason = this.prepFailures > 1 ? 'ImagePullBackOff' : 'ErrImagePull';
         if (this.prepFailures > 1) message = `Back-off pulling image "${this.spec.image}": ${e.message}`;
         delay = Math.min(this.deps.backoff.initialMs * 2 ** (this.prepFailures - 1), this.deps.backoff.maxMs);
-      } else if (!(e instanceof ContainerConfigError)) {
+      } else if (!(e instanceof ContainerConfigError) && (e as { code?: string }).code !== 'SKIFF_ERR_VOLUME') {
         this.deps.logger.warn('container configuration failed', { pod: podRef(pod), container: this.spec.name, error: message });
       }
       this.status.state = { waiting: { reason, message } };

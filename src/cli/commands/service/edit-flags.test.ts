@@ -89,6 +89,17 @@ describe('service flags → Service fields (kn ConfigurationEditFlags)', () => {
     });
   }
 
+  test('--source DIR (Skiff): image local:/abs/dir, relative to the cwd; not with --image; update keeps it unpinned', () => {
+    const svc = applyEditFlags(newService('app', 'default'), flagsFor('create', ['--source', './my app/']), { verb: 'create', now: NOW, random: () => 0, cwd: '/home/me' });
+    assert.equal(c0(svc).image, 'local:/home/me/my app');
+    assert.equal(tplAnn(svc)['client.knative.dev/user-image'], 'local:/home/me/my app');
+    assert.equal(applyEditFlags(newService('app', 'default'), flagsFor('create', ['--source', '/srv/app']), { verb: 'create', now: NOW, random: () => 0, cwd: '/x' }).spec.template.spec.containers[0].image, 'local:/srv/app');
+    assert.throws(() => create(['--source', 'x']), (e: KnError) => /only --image or --source/.test(e.message));
+    const base = { metadata: { name: 'app-00001' }, spec: { containers: [{ image: 'local:/home/me/my app' }] }, status: { containerStatuses: [{ imageDigest: 'local:/home/me/my app' }] } } as unknown as KObject;
+    const upd = update(svc, ['--source', '/srv/v2'], { baseRevision: base });
+    assert.equal(c0(upd).image, 'local:/srv/v2');
+  });
+
   test('--mount cm: and --volume: generated volume, read-only mount; unmount removes both', () => {
     const svc = create(['--mount', '/etc/cfg=cm:app-config', '--volume', 'scratch=ed:tmp', '--mount', '/scratch=scratch']);
     const vol = generateVolumeName('/etc/cfg');

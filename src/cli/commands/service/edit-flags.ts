@@ -5,6 +5,7 @@
 // revision name, and kn's own bookkeeping annotations (user-image,
 // updateTimestamp). Pure: time and randomness come in
 // through EditContext; failures are KnErrors with kn's wording.
+import { resolve as resolvePath } from 'node:path/posix';
 import type { FlagSpec } from '../../args.js';
 import type { KObject } from '../../../api/meta.js';
 import { parseGoDuration } from '../../../api/serving/kinds.js';
@@ -32,6 +33,8 @@ export interface EditContext {
   envFileLines?: string[];
   /** The revision the template was last built from, for --lock-to-digest. */
   baseRevision?: KObject;
+  /** Directory a relative --source is resolved against (the command passes process.cwd()). */
+  cwd?: string;
 }
 
 export const USER_IMAGE_ANNOTATION = 'client.knative.dev/user-image';
@@ -53,7 +56,7 @@ export const AS = {
 
 /** Flags that change the revision template (kn: markFlagMakesRevision). */
 const MUTATING_FLAGS = [
-  'image', 'env', 'env-value-from', 'env-from', 'env-file', 'mount', 'volume', 'cmd', 'arg', 'limit', 'request', 'port',
+  'image', 'source', 'env', 'env-value-from', 'env-from', 'env-file', 'mount', 'volume', 'cmd', 'arg', 'limit', 'request', 'port',
   'service-account', 'pull-secret', 'user', 'security-context',
   'scale', 'scale-min', 'scale-max', 'scale-activation', 'scale-metric', 'scale-window', 'scale-target', 'concurrency-limit',
   'scale-utilization', 'scale-init', 'timeout', 'revision-name',
@@ -70,6 +73,7 @@ export function editFlagSpecs(verb: ServiceVerb): FlagSpec[] {
   const upd = verb === 'update';
   const specs: FlagSpec[] = [
     { name: 'image', type: 'string', description: 'Image to run.' },
+    { name: 'source', type: 'string', placeholder: 'DIR', description: 'Run your own code from a local directory instead of an image (Skiff): sets the image to local:/abs/DIR; the directory needs package.json with a "start" script, or an executable "run" or "start".' },
     { name: 'env', short: 'e', type: 'strings', placeholder: 'NAME=value', description: `Environment variable to set; repeatable.${upd ? unset('environment variable') : ''}` },
     { name: 'env-from', type: 'strings', placeholder: 'cm:NAME', description: `Add environment variables from a ConfigMap (prefix cm: or config-map:) or a Secret (prefix secret:); repeatable.${upd ? ' Append "-" to remove, e.g. --env-from cm:myconfigmap-.' : ''}` },
     { name: 'env-value-from', type: 'strings', placeholder: 'NAME=cm:CM:KEY', description: 'Add an environment variable from a key of a ConfigMap (cm:) or a Secret (secret:/sc:), e.g. NAME=secret:mysecret:key; repeatable.' },
@@ -239,6 +243,13 @@ export function applyEditFlags(svc: KObject, f: FlagView, ctx: EditContext): KOb
   const mutation = anyMutation(f);
 
   resolvePodSpec(template.spec, f, ctx);
+  if (f.has('source')) {
+    // Skiff's own flag: a local directory as the "image" (the node agent runs it, see runtime/process/local-images.ts).
+    if (f.has('image')) fail('only --image or --source can be specified');
+    const dir = f.string('source') ?? '';
+    if (!dir) fail('--source needs a directory');
+    template.spec.containers[servingContainerIndex(template.spec)].image = `local:${resolvePath(ctx.cwd ?? '/', dir)}`;
+  }
 
   // As kn: every template change names the new revision from --revision-name, whose default is empty, so a
   // name the template already had (the seed's BYO `hello-world`) is dropped and the server names the revision;
@@ -263,7 +274,7 @@ export function applyEditFlags(svc: KObject, f: FlagView, ctx: EditContext): KOb
       annotations[USER_IMAGE_ANNOTATION] = image;
     }
     // A given --image is sent as a tag so the server resolves it afresh (apply always re-resolves).
-    if (!f.has('image') || ctx.verb === 'apply') pinImageToDigest(template, ctx.baseRevision);
+    if (!(f.has('image') || f.has('source')) || ctx.verb === 'apply') pinImageToDigest(template, ctx.baseRevision);
   }
   if (!lockToDigest) delete annotations[USER_IMAGE_ANNOTATION];
 

@@ -70,9 +70,9 @@ async function constructService(ctx: CliContext, flags: Flags, verb: ServiceVerb
   const file = flags.string('filename');
   const ns = ctx.namespace();
   if (flags.positionals.length !== 1 && !file) throw new KnError(`'service ${verb}' requires the service name given as single argument`);
-  if (!flags.string('image') && !file) throw new KnError(`'service ${verb}' requires the image name to run provided with the --image option`);
+  if (!flags.string('image') && !flags.string('source') && !file) throw new KnError(`'service ${verb}' requires the image name to run provided with the --image option`);
   const svc = file ? await serviceFromFile(ctx, file, flags.positionals[0], ns) : newService(flags.positionals[0], ns);
-  return applyEditFlags(svc, flags, { verb, now: Date.now(), random: Math.random, envFileLines: await envFileLines(ctx, flags) });
+  return applyEditFlags(svc, flags, { verb, now: Date.now(), random: Math.random, envFileLines: await envFileLines(ctx, flags), cwd: ctx.io.cwd });
 }
 
 // ---------------------------------------------------------------- waiting
@@ -144,6 +144,7 @@ export const createCommand: Command = {
     'skiff service create event-display --image ikubernetes/event_display --port 8080 --scale-min 1',
     'skiff service create hello --force --image ikubernetes/helloworld-go   # replace if it exists',
     'skiff service create hello --image ikubernetes/helloworld-go --cluster-local',
+    'skiff service create myapp --source ./myapp   # your own code: package.json "start" script, or ./run',
   ],
   flags: [
     ...editFlagSpecs('create'),
@@ -235,7 +236,7 @@ export const updateCommand: Command = {
           if (b === 'none') ctx.out('Warning: No revision found to update image digest\n');
           else base = b;
         }
-        applyEditFlags(svc, flags, { verb: 'update', now: Date.now(), random: Math.random, envFileLines: envLines, baseRevision: base });
+        applyEditFlags(svc, flags, { verb: 'update', now: Date.now(), random: Math.random, envFileLines: envLines, baseRevision: base, cwd: ctx.io.cwd });
         if (trafficChanged) {
           const revs = await listServiceRevisions(client, ns, name);
           svc.spec.traffic = computeTraffic(svc, tf, { revisions: new Set(revs.map((r) => r.metadata.name!)), mutation: anyMutation(flags), verb: 'update' });
