@@ -127,6 +127,12 @@ describe('queue (queue-proxy role) and HPA class through skiff up', () => {
     if (s) rmSync(s.dataDir, { recursive: true, force: true });
   });
 
+  test('who answers: burst capacity 0 ⇒ SKS Serve (straight to the pod queue); default 200 with CC 1 ⇒ Proxy (activator)', async () => {
+    const mode = async (n: string) => JSON.parse(ok(await kubectl(s, ['get', 'serverlessservice', n, '-o', 'json']), `get sks ${n}`)).spec.mode;
+    assert.equal(await mode('queued-v1'), 'Serve');
+    assert.equal(await mode('held-v1'), 'Proxy');
+  });
+
   test('CC 1: one running + 10 × CC queued all succeed', async () => {
     const replies = await burst(port, 'queued.default.example.com', '/?sleep=150', 11);
     assert.deepEqual(tally(replies), { '200 Slept for N milliseconds.': 11 });
@@ -172,18 +178,24 @@ describe('queue (queue-proxy role) and HPA class through skiff up', () => {
 
   test('HPA class, metric cpu: idle it stays at 1 (never 0); under CPU load it scales above 1', async () => {
     // Idle: several 1 s HPA syncs see the pod's own (near zero) CPU.
-    await new Promise((r) => setTimeout(r, 3500));
-    assert.equal(await replicas(s, 'cpu-v1-deployment'), 1, 'idle: min 1');
+    const idle: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      idle.push(await replicas(s, 'cpu-v1-deployment'));
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.deepEqual(idle, [1, 1, 1, 1, 1, 1], 'idle: min 1, never 0');
     const pa = JSON.parse(ok(await kubectl(s, ['get', 'podautoscaler', 'cpu-v1', '-o', 'json']), 'get pa'));
     assert.equal(pa.metadata.annotations?.['autoscaling.knative.dev/class'], 'hpa.autoscaling.knative.dev');
 
-    const hey = run(HEY, ['-z', '12s', '-c', '2', '-host', 'cpu.default.example.com', `http://127.0.0.1:${port}/?prime=5000000`], { timeoutMs: 30000 });
+    const t0 = Date.now();
+    const hey = run(HEY, ['-z', '8s', '-c', '2', '-host', 'cpu.default.example.com', `http://127.0.0.1:${port}/?prime=5000000`], { timeoutMs: 30000 });
     try {
       const n = await waitFor('the HPA to scale cpu-v1-deployment above 1', async () => {
         const r = await replicas(s, 'cpu-v1-deployment');
         return r > 1 ? r : 0;
-      }, 12000, 250);
+      }, 8000, 250);
       assert.ok(n >= 2 && n <= 3, `replicas ${n} within max-scale 3`);
+      assert.ok(Date.now() - t0 < 8000, `scaled up ${Date.now() - t0} ms into the load`);
     } finally {
       const h = await hey;
       assert.equal(h.code, 0, h.stderr);
