@@ -18,7 +18,7 @@ import { SharedInformerFactory } from '../controller/informer.js';
 import { consoleLogger, silentLogger, type Logger } from '../controller/logger.js';
 import { NodeAgent } from '../runtime/agent.js';
 import { newWorkloadControllers } from '../runtime/workloads/index.js';
-import { startAutoscaling } from '../serving/autoscaler/runner/index.js';
+import { hpaSyncPeriodFromEnv, ProcMetricsReader, startAutoscaling } from '../serving/autoscaler/runner/index.js';
 import { servingConfigMaps } from '../serving/config/bootstrap.js';
 import { startServingRevisionControllers } from '../serving/controllers/index.js';
 import { startServingRoutingControllers } from '../serving/controllers/routing-index.js';
@@ -135,7 +135,10 @@ export async function startSkiff(opts: SkiffOptions): Promise<RunningSkiff> {
       // Drain a pod out of the data plane before it gets SIGTERM (queue-proxy's wait-for-drain).
       beforeTerminate: (pod) => feed?.drain(pod) ?? Promise.resolve(),
     });
-    const autoscaling = startAutoscaling({ client, informers, recorder, clock: realClock, logger });
+    // HPA-class revisions read pod CPU / memory from /proc, for the pids the node agent runs.
+    const processMetrics = new ProcMetricsReader({ pidsOf: (ns, pod) => agent.pidsOf(ns, pod) });
+    const hpaSyncPeriodMs = hpaSyncPeriodFromEnv(process.env);
+    const autoscaling = startAutoscaling({ client, informers, recorder, clock: realClock, logger, processMetrics, hpaSyncPeriodMs });
     feed = new DataPlaneFeed({ informers, dataPlane, metrics: autoscaling.metrics, clock: realClock, logger });
     const revisionControllers = startServingRevisionControllers({ client, informers, recorder, clock: realClock, logger, podLogs: agent });
     const routing = startServingRoutingControllers({ client, informers, recorder, clock: realClock, logger, programmer: feed });

@@ -68,6 +68,8 @@ describe('NodeAgent', () => {
     const res = await waitFor('http answer', () => httpGet(port).catch(() => undefined));
     const pid = Number(res.body);
     assert.ok(isAlive(pid));
+    assert.deepEqual(agent.pidsOf('default', 'web'), [pid], 'the container process is the pod\'s pid (HPA metrics read it)');
+    assert.deepEqual(agent.pidsOf('other', 'web'), []);
     assert.match(await readLog('web'), new RegExp(`listening on ${port}`));
 
     const t0 = Date.now();
@@ -75,6 +77,7 @@ describe('NodeAgent', () => {
     await waitFor('web gone', async () => !(await get('web')));
     assert.ok(Date.now() - t0 < 3000, 'a process that exits on SIGTERM is deleted promptly');
     assert.equal(isAlive(pid), false);
+    assert.deepEqual(agent.pidsOf('default', 'web'), []);
   });
 
   test('a crashing container goes into CrashLoopBackOff with restartCount and lastState; previous logs are kept', async () => {

@@ -222,6 +222,15 @@ export class NodeAgent implements PodLogSource {
     return [...this.pods.values()].map((e) => e.runner);
   }
 
+  /** Pids of pod `namespace/name`'s running containers ([] when it runs nothing here): the HPA's /proc metrics source. */
+  pidsOf(namespace: string, name: string): number[] {
+    for (const e of this.pods.values()) {
+      const m = e.runner.pod.metadata;
+      if (m.name === name && m.namespace === namespace) return e.runner.pids();
+    }
+    return [];
+  }
+
   // ---------------------------------------------------------------- pod events
 
   private onPod(type: 'upsert' | 'delete', pod: KObject): void {

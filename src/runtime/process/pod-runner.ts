@@ -112,6 +112,11 @@ export class ContainerSlot {
     return !!this.proc;
   }
 
+  /** Pid of the running instance (its process group leader); undefined between instances. */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   get succeeded(): boolean {
     return 'terminated' in this.status.state && this.status.state.terminated.exitCode === 0;
   }
@@ -451,6 +456,14 @@ export class PodRunner {
 
   changed(): void {
     this.deps.onChange();
+  }
+
+  /** Pids of the containers running now (init and app), for per-pod CPU / memory. */
+  pids(): number[] {
+    const out: number[] = [];
+    for (const s of this.initSlots) if (s.pid !== undefined) out.push(s.pid);
+    for (const s of this.slots) if (s.pid !== undefined) out.push(s.pid);
+    return out;
   }
 
   slot(name: string): ContainerSlot | undefined {

@@ -6,7 +6,7 @@ import { resolveScalingSpec } from '../annotations.js';
 import { DEFAULT_AUTOSCALER_CONFIG } from '../config.js';
 import { makeHpaSpec } from '../hpa.js';
 import { deployment, NS, pod, REV } from '../../controllers/podautoscaler/testing.js';
-import { HpaScalers, hpaMetricValue, parseCpuMillis, podCpuRequestMillis } from './hpa-scalers.js';
+import { HPA_SYNC_PERIOD_ENV, HpaScalers, HpaSyncPeriodError, hpaMetricValue, hpaSyncPeriodFromEnv, parseCpuMillis, podCpuRequestMillis } from './hpa-scalers.js';
 import { ensurePodRevisionIndex } from './pods.js';
 import type { PodUsage, ProcessMetrics } from './proc-metrics.js';
 
@@ -14,6 +14,17 @@ const KEY = `${NS}/${REV}`;
 const HPA = 'hpa.autoscaling.knative.dev';
 
 describe('HPA metric inputs', () => {
+  test('sync period test knob: unset/empty → default; whole ms in range; anything else names the variable', () => {
+    assert.equal(hpaSyncPeriodFromEnv({}), undefined);
+    assert.equal(hpaSyncPeriodFromEnv({ [HPA_SYNC_PERIOD_ENV]: ' ' }), undefined);
+    assert.equal(hpaSyncPeriodFromEnv({ [HPA_SYNC_PERIOD_ENV]: '2000' }), 2000);
+    for (const bad of ['2s', '1.5', '50', '-1', '3600001'])
+      assert.throws(
+        () => hpaSyncPeriodFromEnv({ [HPA_SYNC_PERIOD_ENV]: bad }),
+        (e: unknown) => e instanceof HpaSyncPeriodError && e.code === 'SKIFF_ERR_HPA_SYNC_PERIOD' && e.message.startsWith(`${HPA_SYNC_PERIOD_ENV}=`),
+      );
+  });
+
   test('CPU quantities', () => {
     assert.equal(parseCpuMillis('250m'), 250);
     assert.equal(parseCpuMillis('0.5'), 500);

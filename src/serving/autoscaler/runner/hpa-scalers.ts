@@ -22,6 +22,30 @@ import type { ProcessMetrics, PodUsage } from './proc-metrics.js';
 
 /** Kubernetes' default HPA sync period. */
 export const HPA_SYNC_PERIOD_MS = 15_000;
+/**
+ * Test knob: `SKIFF_HPA_SYNC_PERIOD_MS` replaces the 15 s sync period so an
+ * end-to-end test sees a few HPA syncs in seconds. Not a user setting
+ * (Kubernetes has no per-cluster API for it either).
+ */
+export const HPA_SYNC_PERIOD_ENV = 'SKIFF_HPA_SYNC_PERIOD_MS';
+
+export class HpaSyncPeriodError extends Error {
+  readonly code = 'SKIFF_ERR_HPA_SYNC_PERIOD';
+  constructor(readonly value: string) {
+    super(`${HPA_SYNC_PERIOD_ENV}=${JSON.stringify(value)}: want a whole number of milliseconds between 100 and 3600000`);
+    this.name = 'HpaSyncPeriodError';
+  }
+}
+
+/** The sync period `env` asks for (undefined: the default); HpaSyncPeriodError when the value is not usable. */
+export function hpaSyncPeriodFromEnv(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const raw = env[HPA_SYNC_PERIOD_ENV];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n) || n < 100 || n > 3_600_000) throw new HpaSyncPeriodError(raw);
+  return n;
+}
+
 /** CPU request assumed for a pod that states none (one core). */
 export const DEFAULT_CPU_REQUEST_MILLIS = 1000;
 

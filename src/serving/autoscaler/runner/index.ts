@@ -32,7 +32,7 @@ import type { ProcessMetrics } from './proc-metrics.js';
 export { MetricsSink, type RevisionStatsInput, type PodStatInput, type ActivatorStatInput } from './metrics.js';
 export { MultiScaler, type TickStats, type DeciderSnapshot } from './multiscaler.js';
 export { ProcMetricsReader, type ProcessMetrics, type PodUsage } from './proc-metrics.js';
-export { HpaScalers } from './hpa-scalers.js';
+export { HpaScalers, hpaSyncPeriodFromEnv, HPA_SYNC_PERIOD_ENV } from './hpa-scalers.js';
 
 export interface AutoscalingDeps {
   client: ApiClient;

@@ -3,10 +3,8 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../controller/clock.js';
 import {
   cpuMillisBetween,
-  lifetimeCpuMillis,
   parseProcStatCpu,
   parseProcStatmResidentPages,
-  parseProcUptime,
   ProcMetricsReader,
 } from './proc-metrics.js';
 
@@ -30,19 +28,11 @@ describe('/proc parsing', () => {
     assert.equal(parseProcStatmResidentPages(''), undefined);
   });
 
-  test('uptime: first field in seconds', () => {
-    assert.equal(parseProcUptime('3600.52 7000.10\n'), 3600.52);
-    assert.equal(parseProcUptime('x'), undefined);
-  });
-
-  test('millicores between samples and over a lifetime', () => {
+  test('millicores between samples', () => {
     // 50 ticks at 100 Hz = 0.5 s of CPU in 1 s ⇒ 500m.
     assert.equal(cpuMillisBetween(100, 150, 1_000, 100), 500);
     assert.equal(cpuMillisBetween(100, 90, 1_000, 100), 0, 'counter went back (new process): 0, not negative');
     assert.equal(cpuMillisBetween(100, 150, 0, 100), 0);
-    // 200 ticks (2 s of CPU) over a 10 s life ⇒ 200m.
-    assert.equal(lifetimeCpuMillis(200, 100 * 90, 100, 100), 200);
-    assert.equal(lifetimeCpuMillis(200, 100 * 100, 100, 100), 0);
   });
 });
 
@@ -59,34 +49,41 @@ describe('ProcMetricsReader', () => {
     };
   }
 
-  test('first sample: lifetime average; next: the interval since; memory = resident pages × page size; several pids add up', async () => {
+  test('first sample: a baseline, no metrics (however busy the process was starting); next: the interval since; memory = resident pages × page size; several pids add up', async () => {
     const clock = new FakeClock();
     const proc = fakeProc();
-    proc.files.set('/proc/uptime', '100.00 0\n');
-    proc.files.set('/proc/10/stat', statLine(10, 'node', 100, 100, 9000)); // 2 s CPU over a 10 s life
+    proc.files.set('/proc/10/stat', statLine(10, 'node', 100, 100, 9000)); // 2 s of CPU already spent starting
     proc.files.set('/proc/10/statm', '5000 1000 0 0 0 0 0');
     proc.files.set('/proc/11/stat', statLine(11, 'sh', 0, 0, 9500));
     proc.files.set('/proc/11/statm', '100 10 0 0 0 0 0');
     const r = new ProcMetricsReader({ pidsOf: (ns, pod) => (ns === 'ns' && pod === 'p' ? [10, 11] : undefined), clock, readFile: proc.readFile });
     assert.equal(r.podUsage('ns', 'p'), undefined, 'nothing before the first sample');
-    assert.deepEqual(await r.sample('ns', 'p'), { cpuMillis: 200, memoryBytes: 1010 * 4096 });
+    assert.equal(await r.sample('ns', 'p'), undefined, 'one sample is no rate (metrics-server needs two scrapes too)');
     clock.advance(2_000);
     proc.files.set('/proc/10/stat', statLine(10, 'node', 250, 150, 9000)); // +200 ticks in 2 s ⇒ 1000m
     await r.prepare([{ namespace: 'ns', pod: 'p' }]);
     assert.deepEqual(r.podUsage('ns', 'p'), { cpuMillis: 1000, memoryBytes: 1010 * 4096 });
+    clock.advance(1_000);
+    assert.deepEqual(await r.sample('ns', 'p'), { cpuMillis: 0, memoryBytes: 1010 * 4096 }, 'idle since: 0m');
   });
 
-  test('a recycled pid (new start time) is not compared with the old process', async () => {
+  test('a recycled pid (new start time) is a new baseline, not compared with the old process', async () => {
     const clock = new FakeClock();
     const proc = fakeProc();
-    proc.files.set('/proc/uptime', '200.00 0\n');
     proc.files.set('/proc/10/stat', statLine(10, 'a', 500, 0, 1000));
     proc.files.set('/proc/10/statm', '0 1 0');
-    const r = new ProcMetricsReader({ pidsOf: () => 10, clock, readFile: proc.readFile, pageSizeBytes: 16384 });
+    proc.files.set('/proc/12/stat', statLine(12, 'c', 0, 0, 1000));
+    proc.files.set('/proc/12/statm', '0 1 0');
+    let pids = [10];
+    const r = new ProcMetricsReader({ pidsOf: () => pids, clock, readFile: proc.readFile, pageSizeBytes: 16384 });
     await r.sample('ns', 'p');
     clock.advance(1_000);
-    proc.files.set('/proc/10/stat', statLine(10, 'b', 10, 0, 19_000)); // started at 190 s, 0.1 s CPU in 10 s
-    assert.deepEqual(await r.sample('ns', 'p'), { cpuMillis: 10, memoryBytes: 16384 });
+    proc.files.set('/proc/10/stat', statLine(10, 'b', 10, 0, 19_000));
+    assert.equal(await r.sample('ns', 'p'), undefined, 'the only process is new: no rate yet');
+    clock.advance(1_000);
+    proc.files.set('/proc/10/stat', statLine(10, 'b', 60, 0, 19_000)); // +50 ticks in 1 s ⇒ 500m
+    pids = [10, 12]; // a second container appears: counted in memory, CPU from its next sample on
+    assert.deepEqual(await r.sample('ns', 'p'), { cpuMillis: 500, memoryBytes: 2 * 16384 });
   });
 
   test('a pod whose processes are gone reads as no metrics', async () => {
@@ -100,12 +97,16 @@ describe('ProcMetricsReader', () => {
   test('pods not sampled for a while are forgotten', async () => {
     const clock = new FakeClock();
     const proc = fakeProc();
-    proc.files.set('/proc/uptime', '100 0');
     proc.files.set('/proc/1/stat', statLine(1, 'x', 1, 1, 1));
     proc.files.set('/proc/1/statm', '1 1');
     const r = new ProcMetricsReader({ pidsOf: () => 1, clock, readFile: proc.readFile, forgetAfterMs: 60_000 });
     await r.sample('ns', 'old');
+    clock.advance(1_000);
+    await r.sample('ns', 'old');
+    assert.ok(r.podUsage('ns', 'old'));
     clock.advance(61_000);
+    await r.sample('ns', 'new');
+    clock.advance(1_000);
     await r.sample('ns', 'new');
     assert.equal(r.podUsage('ns', 'old'), undefined);
     assert.ok(r.podUsage('ns', 'new'));
@@ -113,6 +114,9 @@ describe('ProcMetricsReader', () => {
 
   test('reads this very process from the real /proc (Linux)', { skip: process.platform !== 'linux' }, async () => {
     const r = new ProcMetricsReader({ pidsOf: () => process.pid });
+    assert.equal(await r.sample('ns', 'self'), undefined);
+    const until = Date.now() + 30;
+    while (Date.now() < until); // burn a little CPU between the samples
     const u = await r.sample('ns', 'self');
     assert.ok(u, 'got a sample');
     assert.ok(u.memoryBytes > 1024 * 1024, `RSS ${u.memoryBytes} looks like a Node process`);

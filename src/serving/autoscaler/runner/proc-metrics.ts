@@ -2,9 +2,12 @@
 // metrics-server / the kubelet's cAdvisor provide on a cluster). A pod is one
 // or more local processes; the caller says which pids via `pidsOf`.
 // - CPU: (utime + stime) ticks from /proc/<pid>/stat, as millicores over the
-//   interval since the previous sample of the same process; for the first
-//   sample, the average over the process's lifetime (start time from the same
-//   file, uptime from /proc/uptime).
+//   interval since the previous sample of the same process. Like
+//   metrics-server, which needs two scrapes to compute a rate, a pod has no
+//   metrics until one of its processes has been sampled twice: the first
+//   sample is only a baseline. (A lifetime average would count the process's
+//   start-up burst — Node boot is a large fraction of a core for its first
+//   second — as load and make an idle HPA revision scale up at once.)
 // - Memory: resident pages from /proc/<pid>/statm × page size.
 // The parsers are pure; I/O is one injected async readFile. Clock ticks per
 // second (USER_HZ) and the page size cannot be queried from Node: they default
@@ -57,23 +60,10 @@ export function parseProcStatmResidentPages(text: string): number | undefined {
   return Number.isFinite(resident) && resident >= 0 ? resident : undefined;
 }
 
-/** /proc/uptime → seconds since boot (first field). */
-export function parseProcUptime(text: string): number | undefined {
-  const up = Number(text.trim().split(/\s+/)[0]);
-  return Number.isFinite(up) && up >= 0 ? up : undefined;
-}
-
 /** Millicores used between two samples of one process. */
 export function cpuMillisBetween(prevTicks: number, curTicks: number, elapsedMs: number, ticksPerSecond: number): number {
   if (!(elapsedMs > 0) || curTicks < prevTicks) return 0;
   return ((curTicks - prevTicks) / ticksPerSecond / (elapsedMs / 1000)) * 1000;
-}
-
-/** Millicores averaged over a process's life. */
-export function lifetimeCpuMillis(cpuTicks: number, startTicks: number, uptimeSeconds: number, ticksPerSecond: number): number {
-  const aliveSeconds = uptimeSeconds - startTicks / ticksPerSecond;
-  if (!(aliveSeconds > 0)) return 0;
-  return (cpuTicks / ticksPerSecond / aliveSeconds) * 1000;
 }
 
 export interface ProcMetricsReaderOptions {
@@ -103,7 +93,7 @@ interface PodEntry {
   sampledAt: number;
 }
 
-/** A ProcessMetrics over /proc: `prepare()` samples, `podUsage()` returns the last sample. */
+/** A ProcessMetrics over /proc: `prepare()` samples, `podUsage()` returns the usage since the sample before. */
 export class ProcMetricsReader implements ProcessMetrics {
   private readonly clock: Clock;
   private readonly read: (path: string) => Promise<string>;
@@ -128,13 +118,11 @@ export class ProcMetricsReader implements ProcessMetrics {
 
   async prepare(pods: ReadonlyArray<{ namespace: string; pod: string }>): Promise<void> {
     const now = this.clock.now();
-    let uptime: number | undefined;
-    const needUptime = async () => (uptime ??= parseProcUptime(await this.readOr(`${this.root}/uptime`)) ?? 0);
-    await Promise.all(pods.map((p) => this.samplePod(p.namespace, p.pod, now, needUptime)));
+    await Promise.all(pods.map((p) => this.samplePod(p.namespace, p.pod, now)));
     for (const [k, e] of this.pods) if (now - e.sampledAt > this.forgetAfterMs) this.pods.delete(k);
   }
 
-  /** Sample one pod now and return its usage. */
+  /** Sample one pod now and return its usage since the previous sample (undefined the first time). */
   async sample(namespace: string, pod: string): Promise<PodUsage | undefined> {
     await this.prepare([{ namespace, pod }]);
     return this.podUsage(namespace, pod);
@@ -148,7 +136,7 @@ export class ProcMetricsReader implements ProcessMetrics {
     }
   }
 
-  private async samplePod(namespace: string, pod: string, now: number, uptime: () => Promise<number>): Promise<void> {
+  private async samplePod(namespace: string, pod: string, now: number): Promise<void> {
     const key = `${namespace}/${pod}`;
     const raw = this.opts.pidsOf(namespace, pod);
     const pids = raw === undefined ? [] : typeof raw === 'number' ? [raw] : [...raw];
@@ -157,22 +145,24 @@ export class ProcMetricsReader implements ProcessMetrics {
     entry.sampledAt = now;
     let cpu = 0;
     let mem = 0;
-    let seen = 0;
+    let rated = 0; // processes with a CPU rate (sampled before)
     const next = new Map<number, PidSample>();
     for (const pid of pids) {
       const [statText, statmText] = await Promise.all([this.readOr(`${this.root}/${pid}/stat`), this.readOr(`${this.root}/${pid}/statm`)]);
       const st = parseProcStatCpu(statText);
       const pages = parseProcStatmResidentPages(statmText);
       if (!st) continue;
-      seen++;
       const prev = entry.pids.get(pid);
       // Same pid but another start time: the pid was recycled, so the old sample is not comparable.
-      if (prev && prev.startTicks === st.startTicks && now > prev.at) cpu += cpuMillisBetween(prev.cpuTicks, st.cpuTicks, now - prev.at, this.hz);
-      else cpu += lifetimeCpuMillis(st.cpuTicks, st.startTicks, await uptime(), this.hz);
+      if (prev && prev.startTicks === st.startTicks && now > prev.at) {
+        cpu += cpuMillisBetween(prev.cpuTicks, st.cpuTicks, now - prev.at, this.hz);
+        rated++;
+      }
+      // A process seen for the first time (a restarted container) is a baseline: no CPU yet.
       mem += (pages ?? 0) * this.pageSize;
       next.set(pid, { cpuTicks: st.cpuTicks, startTicks: st.startTicks, at: now });
     }
     entry.pids = next;
-    entry.usage = seen > 0 ? { cpuMillis: cpu, memoryBytes: mem } : undefined;
+    entry.usage = rated > 0 ? { cpuMillis: cpu, memoryBytes: mem } : undefined;
   }
 }
