@@ -27,14 +27,37 @@ describe('seed: CloudEvents example and Pub/Sub (channel + subscriptions)', () =
     if (s) rmSync(s.dataDir, { recursive: true, force: true });
   });
 
-  test('curl → event-display.default.svc.cluster.local: 200 and the exact event_display block', async () => {
+  test('curl → event-display.default.svc.cluster.local and → event.magedu.com (DomainMapping): 200 and the exact event_display blocks', async () => {
     const r = await curlPost(s, 'http://event-display.default.svc.cluster.local/', ceHeaders('00001', 'com.magedu.file.image'), '{"msg":"Hello MageEdu Knative!"}');
     assert.equal(r.status, 200, r.out);
     assert.match(r.out, /^content-length: 0\r?$/im);
-    // The seed's first example carries Ce-Time (nanosecond digits kept as sent).
+    // The seed's first example goes through a domain mapping (`kn domain create event.magedu.com
+    // --ref ksvc:event-display`, with the ClusterDomainClaim the seed's serving part creates) and
+    // carries Ce-Time (nanosecond digits kept as sent).
+    await apply(
+      s,
+      `apiVersion: networking.internal.knative.dev/v1alpha1
+kind: ClusterDomainClaim
+metadata:
+  name: event.magedu.com
+spec:
+  namespace: default
+---
+apiVersion: serving.knative.dev/v1beta1
+kind: DomainMapping
+metadata:
+  name: event.magedu.com
+spec:
+  ref:
+    apiVersion: serving.knative.dev/v1
+    kind: Service
+    name: event-display
+`,
+    );
+    await waitReady(s, 'domainmapping event.magedu.com');
     const t = await curlPost(
       s,
-      'http://event-display.default.svc.cluster.local/',
+      'http://event.magedu.com/',
       ceHeaders('say-hello', 'com.magedu.sayhievent', 'sendoff', { 'Ce-Time': '2022-02-17T11:35:56.7181741Z' }),
       '{"msg":"Hello MageEdu Knative!"}',
     );
