@@ -49,7 +49,7 @@ describe('ChannelPlane over HTTP', () => {
   const postTo = async (host: string, path = '/', id = 'e1') => {
     const msg = toBinaryHttp(makeEvent(id));
     const res = await request(url + path, { method: 'POST', headers: { ...msg.headers, host }, body: msg.body });
-    return { status: res.statusCode, text: await res.body.text() };
+    return { status: res.statusCode, text: await res.body.text(), allow: res.headers['allow'] };
   };
 
   for (const backend of ['memory', 'log'] as const) {
@@ -71,6 +71,7 @@ describe('ChannelPlane over HTTP', () => {
       });
       const r = await postTo(`${channelHost('ns', name)}:80`, '/', `${backend}-1`);
       assert.equal(r.status, 202);
+      assert.equal(r.allow, 'POST, OPTIONS', "Knative's channel receiver answers with Allow");
       await eventually(() => sink.at('/replies').length === 1 && sink.at('/dls').length === 1, 'reply forwarded and failure dead-lettered');
       assert.equal(sink.at('/replies')[0]!.event.id, `reply-${backend}-1`);
       assert.equal(sink.at('/broken').length, 2, 'channel delivery (retry 1) applies');

@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudEventRecord } from '../cloudevents/event.js';
-import { createCloudEventIngress } from '../cloudevents/ingress.js';
+import { createCloudEventIngress, type IngressResponse } from '../cloudevents/ingress.js';
 import type { DeliveryPolicy } from '../delivery/delivery-spec.js';
 import { type Clock, type SendFn, sleep as realSleep, systemClock } from '../delivery/dispatcher.js';
 import { createHttpSender } from '../delivery/http-sender.js';
@@ -103,6 +103,11 @@ interface ChannelEntry {
 const keyOf = (ns: string, name: string): string => `${ns}/${name}`;
 const streamKeyOf = (ns: string, name: string): string => `channel/${ns}/${name}`;
 
+// Knative's channel receiver sets `Allow: POST, OPTIONS` on its answers (the seed's curl -v shows
+// it on the 202); one shared response object, so accepting an event allocates nothing more.
+const ACCEPTED: IngressResponse = Object.freeze({ status: 202, headers: Object.freeze({ allow: 'POST, OPTIONS' }) as Record<string, string> });
+const acceptedByChannel = (): IngressResponse => ACCEPTED;
+
 export class ChannelPlane {
   private readonly channels = new Map<string, ChannelEntry>();
   private readonly deps: ChannelDeps;
@@ -151,7 +156,7 @@ export class ChannelPlane {
         headers: { 'kn-namespace': ns },
         ingress: createCloudEventIngress({
           maxBodyBytes: this.options.maxBodyBytes,
-          onEvents: (events: CloudEventRecord[]) => backend.publish(events),
+          onEvents: (events: CloudEventRecord[]) => backend.publish(events).then(acceptedByChannel),
         }),
       };
       entry = created;

@@ -1,7 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { createCloudEventIngress, type IngressResponse } from './ingress.js';
@@ -109,6 +109,42 @@ describe('createCloudEventIngress over real HTTP', () => {
     res = await request(url, { method: 'POST', headers, body: 'small' });
     await res.body.dump();
     assert.equal(res.statusCode, 202);
+  });
+
+  test('an oversized upload is read to its end after the 413, so a proxy in front sees the 413 (no reset, connection reusable)', async () => {
+    const { port } = new URL(url);
+    const head = (len: number) =>
+      Object.entries({ ...toBinaryHttp(base).headers, host: 'x', 'content-length': String(len) }).reduce((h, [k, v]) => h + `${k}: ${v}\r\n`, 'POST /ns/broker HTTP/1.1\r\n') + '\r\n';
+    const sock = connect(Number(port), '127.0.0.1');
+    let got = '';
+    let failure: Error | undefined;
+    sock.on('data', (d) => (got += d.toString('latin1')));
+    sock.on('error', (e) => (failure = e));
+    await new Promise((r) => sock.once('connect', r));
+    const size = 4 * 1024 * 1024; // 64 times the limit: far more than socket buffers hold
+    sock.write(head(size));
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    for (let sent = 0; sent < size && !failure; sent += chunk.length) {
+      if (!sock.write(chunk)) await new Promise((r) => (sock.once('drain', r), sock.once('close', r)));
+    }
+    if (!failure) sock.write(head(5) + 'small');
+    await new Promise<void>((resolve, reject) => {
+      if (failure) return reject(failure);
+      sock.once('error', reject);
+      const t = setTimeout(() => reject(new Error(`no second answer; got ${JSON.stringify(got.slice(0, 200))}`)), 5000);
+      const check = () => {
+        if (/HTTP\/1\.1 202/.test(got)) {
+          clearTimeout(t);
+          resolve();
+        }
+      };
+      sock.on('data', check);
+      check();
+    });
+    sock.destroy();
+    assert.equal(failure, undefined);
+    assert.match(got, /^HTTP\/1\.1 413 /);
+    assert.match(got, /exceeds the limit of 65536 bytes/);
   });
 
   test('the callback can reply with an event, or a status', async () => {

@@ -10,6 +10,8 @@ import type { CloudEventRecord, CloudEventValidationOptions } from './event.js';
 import { CloudEventParseError, parseHttpEvents, toBinaryHttp } from './http.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** How much of an oversized body is read and discarded after the 413 before the connection is cut. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** What the callback may answer. `event` is sent back as a binary-mode reply (status default 200). */
 export interface IngressResponse {
@@ -71,7 +73,7 @@ export function createCloudEventIngress(options: CloudEventIngressOptions): (req
   function handlePost(req: IncomingMessage, res: ServerResponse): void {
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > maxBody) {
-      rejectTooLarge(req, res);
+      rejectTooLarge(req, res, 0);
       return;
     }
     const chunks: Buffer[] = [];
@@ -83,7 +85,7 @@ export function createCloudEventIngress(options: CloudEventIngressOptions): (req
       if (size > maxBody) {
         done = true;
         chunks.length = 0;
-        rejectTooLarge(req, res);
+        rejectTooLarge(req, res, size);
         return;
       }
       chunks.push(chunk);
@@ -100,10 +102,19 @@ export function createCloudEventIngress(options: CloudEventIngressOptions): (req
     });
   }
 
-  function rejectTooLarge(req: IncomingMessage, res: ServerResponse): void {
-    // Close the connection rather than reading (and discarding) an arbitrarily large body.
-    sendText(res, 413, new PayloadTooLargeError(maxBody).message, { connection: 'close' });
-    res.on('finish', () => req.destroy());
+  function rejectTooLarge(req: IncomingMessage, res: ServerResponse, alreadyRead: number): void {
+    sendText(res, 413, new PayloadTooLargeError(maxBody).message);
+    // Read and discard the rest of the body, keeping the connection: closing it mid-upload makes
+    // the sender's next write fail (EPIPE/reset), and a proxying sender such as Skiff's gateway
+    // then reports a broken upstream (502) instead of this 413. Beyond a bound the connection is
+    // cut anyway, so an arbitrarily large body is never read to its end.
+    const drainLimit = Math.max(DRAIN_LIMIT_BYTES, 4 * maxBody);
+    let discarded = alreadyRead;
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > drainLimit) req.destroy();
+    });
+    req.resume();
   }
 
   async function dispatch(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {

@@ -92,6 +92,79 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
   return Array.isArray(v) ? v[0] : v;
 }
 
+// `ce-*` header values are percent-encoded on the wire (HTTP binding §3.1.3.2): Skiff's brokers
+// and channels send `Push Hook` as `Push%20Hook`, and Knative's Go images print it decoded.
+const NEEDS_DECODING = /[%\u0080-\uFFFF]/;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
+}
+
+function percentDecodeUtf8(value: string, latin1AsBytes: boolean): string | undefined {
+  const bytes: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x25 && i + 2 < value.length) {
+      const hi = hexDigit(value.charCodeAt(i + 1));
+      const lo = hexDigit(value.charCodeAt(i + 2));
+      if (hi >= 0 && lo >= 0) {
+        bytes.push((hi << 4) | lo);
+        i += 2;
+        continue;
+      }
+    }
+    if (c < 0x80 || (latin1AsBytes && c <= 0xff)) bytes.push(c);
+    else {
+      const cp = value.codePointAt(i)!;
+      for (const b of Buffer.from(String.fromCodePoint(cp), 'utf8')) bytes.push(b);
+      if (cp > 0xffff) i++;
+    }
+  }
+  try {
+    return strictUtf8.decode(Uint8Array.from(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A `ce-*` header value as the attribute value: one round of percent-decoding, then UTF-8. Raw
+ * UTF-8 (which node:http hands over as latin1 characters) is accepted too; a value that decodes
+ * to invalid UTF-8 is kept as received rather than rejected, as the images are lenient receivers.
+ */
+export function decodeCeHeaderValue(raw: string): string {
+  if (!NEEDS_DECODING.test(raw)) return raw;
+  return percentDecodeUtf8(raw, true) ?? percentDecodeUtf8(raw, false) ?? raw;
+}
+
+const NEEDS_ENCODING = /[^\x21\x23\x24\x26-\x7E]/;
+
+/** Percent-encodes a `ce-*` header value: space, `"`, `%` and non-printable/non-ASCII (UTF-8 bytes). */
+export function encodeCeHeaderValue(value: string): string {
+  if (!NEEDS_ENCODING.test(value)) return value;
+  let out = '';
+  for (const ch of value) {
+    const c = ch.codePointAt(0)!;
+    if (c >= 0x21 && c <= 0x7e && c !== 0x22 && c !== 0x25) out += ch;
+    else for (const b of Buffer.from(ch, 'utf8')) out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+/** The request headers with every `ce-*` value percent-decoded (others untouched). */
+function decodedCeHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  let out: IncomingHttpHeaders | undefined;
+  for (const [k, v] of Object.entries(headers)) {
+    if (!k.startsWith('ce-') || typeof v !== 'string' || !NEEDS_DECODING.test(v)) continue;
+    out ??= { ...headers };
+    out[k] = decodeCeHeaderValue(v);
+  }
+  return out ?? headers;
+}
+
 /** Go's types.Validate for a JSON extension value: numbers become int32 (truncated). */
 function toExtensionValue(name: string, value: unknown): ExtensionValue | undefined {
   if (value === null || value === undefined) return undefined;
@@ -213,6 +286,7 @@ export function decodeHttpCloudEvent(headers: IncomingHttpHeaders, body: Buffer)
     return rec;
   }
 
+  headers = decodedCeHeaders(headers);
   const specversion = headerValue(headers, 'ce-specversion');
   if (specversion === undefined) {
     throw new CloudEventDecodeError(
@@ -294,7 +368,9 @@ export function encodeBinaryCloudEvent(rec: CloudEventRecord): BinaryMessage {
   const message = HTTP.binary(new CloudEvent(attributes as never, false));
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(message.headers)) {
-    if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
+    if (v === undefined || v === null) continue;
+    const name = k.toLowerCase();
+    headers[name] = name.startsWith('ce-') ? encodeCeHeaderValue(String(v)) : String(v);
   }
   // The SDK always stamps a millisecond time and a default content type; Go's SDK writes neither
   // unless the event has them.

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CloudEventDecodeError, decodeHttpCloudEvent, encodeBinaryCloudEvent, mediaTypeOf } from './cloudevents.cjs';
+import { CloudEventDecodeError, decodeCeHeaderValue, decodeHttpCloudEvent, encodeBinaryCloudEvent, encodeCeHeaderValue, mediaTypeOf } from './cloudevents.cjs';
 import { formatRfc3339Nano } from './go-compat.cjs';
 
 const base = { 'ce-id': '1', 'ce-specversion': '1.0', 'ce-type': 'com.example', 'ce-source': '/src' };
@@ -27,6 +27,14 @@ describe('decodeHttpCloudEvent: binary mode', () => {
     assert.deepEqual(ev.extensions, { traceparent: '00-ab' });
     assert.equal(ev.data!.toString(), '{"b":1,"a":2}');
     assert.equal(ev.dataBase64, false);
+  });
+
+  test('ce-* values are percent-decoded (what brokers and channels send for `Push Hook`)', () => {
+    const ev = decodeHttpCloudEvent(
+      { ...base, 'ce-comgitlabevent': 'Push%20Hook', 'ce-quote': '%22q%22%25', 'ce-utf': 'caf%C3%A9', 'ce-raw': Buffer.from('é', 'utf8').toString('latin1') },
+      Buffer.alloc(0),
+    );
+    assert.deepEqual(ev.extensions, { comgitlabevent: 'Push Hook', quote: '"q"%', utf: 'café', raw: 'é' });
   });
 
   test('no time and no body stay absent (the SDK would invent a time)', () => {
@@ -100,6 +108,18 @@ describe('encodeBinaryCloudEvent', () => {
     assert.equal(msg.headers['content-type'], undefined);
     assert.equal(msg.body, undefined);
   });
+});
+
+test('ce header values: encode what the spec requires, decode leniently', () => {
+  assert.equal(encodeCeHeaderValue('Push Hook'), 'Push%20Hook');
+  assert.equal(encodeCeHeaderValue('"50%" café'), '%2250%25%22%20caf%C3%A9');
+  assert.equal(encodeCeHeaderValue('plain/ascii-value'), 'plain/ascii-value');
+  assert.equal(decodeCeHeaderValue('%2250%25%22%20caf%C3%A9'), '"50%" café');
+  assert.equal(decodeCeHeaderValue('100%'), '100%', 'a lone % stays');
+  assert.equal(decodeCeHeaderValue('%C0%A0'), '%C0%A0', 'invalid UTF-8 is kept as received');
+  const round = encodeBinaryCloudEvent({ specversion: '1.0', id: '1', source: '/s', type: 't', extensions: { comgitlabevent: 'Issue Hook' }, dataBase64: false });
+  assert.equal(round.headers['ce-comgitlabevent'], 'Issue%20Hook');
+  assert.equal(decodeHttpCloudEvent(round.headers, Buffer.alloc(0)).extensions.comgitlabevent, 'Issue Hook');
 });
 
 test('mediaTypeOf drops parameters and case', () => {
