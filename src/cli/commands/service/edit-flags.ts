@@ -7,7 +7,7 @@
 // through EditContext; failures are KnErrors with kn's wording.
 import type { FlagSpec } from '../../args.js';
 import type { KObject } from '../../../api/meta.js';
-import { parseGoDuration } from '../../../api/serving/kinds.js';
+import { parseGoDuration } from '../../../api/go-syntax.js';
 import { KnError } from '../../knative-format.js';
 import { mapAllowingSingles, resolvePodSpec, servingContainerIndex } from './podspec-flags.js';
 

@@ -8,7 +8,7 @@ import type { KObject } from '../../../api/meta.js';
 import type { Lister } from '../../../controller/informer.js';
 import { silentLogger, type Logger } from '../../../controller/logger.js';
 import { DEFAULT_AUTOSCALER_CONFIG, parseAutoscalerConfig, type AutoscalerConfig } from '../config.js';
-import { parseGoDuration } from '../go-syntax.js';
+import { parseGoDuration } from '../../../api/go-syntax.js';
 import { DEFAULT_PROGRESS_DEADLINE_MS } from '../scaler.js';
 
 export const SERVING_NAMESPACE = 'knative-serving';

@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KObject } from '../../../api/meta.js';
 import { A, L, SERVING_GROUP } from '../../../api/serving/constants.js';
-import { parseGoDuration } from '../../../api/serving/kinds.js';
+import { parseGoDuration } from '../../../api/go-syntax.js';
 import type { ApiClient } from '../../../client/client.js';
 import type { Clock } from '../../../controller/clock.js';
 import type { ConditionSet } from '../../../controller/conditions.js';
