@@ -77,3 +77,8 @@ export function makeOwnerRef(owner: KObject, controller = true): OwnerReference 
 export function clone<T>(v: T): T {
   return structuredClone(v);
 }
+
+/** RFC 3339 at seconds precision, as Kubernetes serialises metav1.Time (`2024-01-01T00:00:00Z`). */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, badRequest, invalid, notFound, type FieldError } from '../api/errors.js';
 import { matchesFieldSelector, matchesSelector, parseFieldSelector, parseSelector } from '../api/labels.js';
-import { clone, type KObject } from '../api/meta.js';
+import { clone, rfc3339, type KObject } from '../api/meta.js';
 import { jsonMergePatch, jsonPatch, METADATA_MERGE_KEYS, strategicMergePatch } from '../api/patch.js';
 import { apiVersionOf, grOf, type AdmissionContext, type ResourceRegistry, type ResourceType } from '../api/registry.js';
 import { validateObjectMeta } from '../api/validation.js';
@@ -28,10 +28,6 @@ export interface ListQuery {
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'knative-serving', 'knative-eventing'];
-
-function nowIso(now: number): string {
-  return new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 function stableEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -158,7 +154,7 @@ export class ObjectService {
     if (metaErrs.length) throw invalid(t.kind, meta.name ?? '', metaErrs, t.group);
     // Server-owned fields.
     meta.uid = randomUUID();
-    meta.creationTimestamp = nowIso(this.now());
+    meta.creationTimestamp = rfc3339(this.now());
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
     delete meta.managedFields;
@@ -362,7 +358,7 @@ export class ObjectService {
     const shorter = grace !== undefined && (cur.metadata.deletionGracePeriodSeconds === undefined || grace < cur.metadata.deletionGracePeriodSeconds);
     if (cur.metadata.deletionTimestamp && stableEqual(finalizers, cur.metadata.finalizers) && !shorter) return cur;
     const next = clone(cur) as KObject;
-    next.metadata.deletionTimestamp = cur.metadata.deletionTimestamp ?? nowIso(this.now());
+    next.metadata.deletionTimestamp = cur.metadata.deletionTimestamp ?? rfc3339(this.now());
     if (grace !== undefined && (shorter || cur.metadata.deletionGracePeriodSeconds === undefined)) next.metadata.deletionGracePeriodSeconds = grace;
     next.metadata.finalizers = finalizers;
     if (gr === 'core/namespaces') next.status = { ...(next.status ?? {}), phase: 'Terminating' };
