@@ -82,3 +82,9 @@ export function clone<T>(v: T): T {
 export function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
+
+/** The object's condition of `type` (default Ready), if its status lists one. */
+export function condition(obj: KObject | undefined, type = 'Ready'): Condition | undefined {
+  const list = obj?.status?.conditions;
+  return Array.isArray(list) ? list.find((c: Condition) => c.type === type) : undefined;
+}

@@ -4,7 +4,8 @@
 // columns of Knative's CRDs, so `kubectl get ksvc/rev/kpa` read as on a cluster.
 import type { FieldError } from '../errors.js';
 import type { KObject } from '../meta.js';
-import { age, condition } from '../printers.js';
+import { condition } from '../meta.js';
+import { age } from '../printers.js';
 import type { ResourceRegistry, ResourceType, PrinterColumn } from '../registry.js';
 import { isDns1123Subdomain, validateDns1035Label } from '../validation.js';
 import { servingDefaultsFrom } from './config-defaults.js';
