@@ -58,10 +58,6 @@ export function controllerOf(obj: KObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller);
 }
 
-export function isOwnedBy(obj: KObject, owner: KObject): boolean {
-  return !!obj.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid);
-}
-
 export function makeOwnerRef(owner: KObject, controller = true): OwnerReference {
   return {
     apiVersion: owner.apiVersion,

@@ -74,11 +74,6 @@ export class ConfigMapAutoscalingConfig implements AutoscalingConfigSource {
   }
 }
 
-/** A fixed configuration (tests, or callers without a ConfigMap informer). */
-export function staticAutoscalingConfig(cfg: AutoscalerConfig = DEFAULT_AUTOSCALER_CONFIG, progressDeadlineMs = DEFAULT_PROGRESS_DEADLINE_MS): AutoscalingConfigSource {
-  return { autoscaler: () => cfg, progressDeadlineMs: () => progressDeadlineMs };
-}
-
 /** A PA's progress deadline: its annotation (whole duration) or the config value. */
 export function progressDeadlineOf(pa: KObject, source: AutoscalingConfigSource): number {
   const raw = pa.metadata.annotations?.[PROGRESS_DEADLINE_ANNOTATION];
