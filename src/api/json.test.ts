@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { deepEqual, isPlainObject } from './json.js';
+import { deepEqual, isPlainObject, sameJson } from './json.js';
 
 describe('isPlainObject', () => {
   test('objects only: not null, arrays or scalars', () => {
@@ -25,5 +25,14 @@ describe('deepEqual', () => {
     assert.equal(deepEqual(1, '1'), false);
     assert.equal(deepEqual(null, {}), false);
     assert.equal(deepEqual({ x: { y: [null] } }, { x: { y: [null] } }), true);
+  });
+});
+
+describe('sameJson', () => {
+  test('compares what JSON would carry', () => {
+    assert.equal(sameJson({ a: undefined, b: 1 }, { b: 1 }), true);
+    assert.equal(sameJson(undefined, null), true);
+    assert.equal(sameJson([undefined], [null]), true);
+    assert.equal(sameJson({ a: 1 }, { a: 2 }), false);
   });
 });

@@ -1,6 +1,7 @@
 // Tiny helpers for JSON-shaped values (what the store, the API server and the CLI pass around):
 // the plain-object guard and structural equality. One copy here, below every layer, so the
 // API server, controllers, runtime and CLI agree on what "unchanged" means.
+import { isDeepStrictEqual } from 'node:util';
 
 /** A JSON object: not null, not an array. */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -20,4 +21,12 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k]));
   }
   return false;
+}
+
+/**
+ * Equality as on the wire: both sides through a JSON round trip first, so `{a: undefined}` equals
+ * `{}`, `undefined` equals `null`, and an `undefined` array item equals `null`.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
 }

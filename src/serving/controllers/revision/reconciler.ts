@@ -12,7 +12,7 @@
 // Nothing else is created here: the KPA reconciler owns the
 // ServerlessService and the `{rev}` / `{rev}-private` Services.
 import { Writable } from 'node:stream';
-import { isDeepStrictEqual } from 'node:util';
+import { sameJson } from '../../../api/json.js';
 import type { ApiClient } from '../../../client/client.js';
 import { matchesSelector, selectorFromObject } from '../../../api/labels.js';
 import { clone, type KObject } from '../../../api/meta.js';
@@ -81,11 +81,6 @@ export interface RevisionReconcilerDeps {
 
 function isControlledBy(child: KObject, owner: KObject): boolean {
   return !!child.metadata.ownerReferences?.some((r) => r.controller && r.uid === owner.metadata.uid);
-}
-
-/** JSON equality: `{a: undefined}` equals `{}`, as it would on the wire. */
-function sameJson(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
 }
 
 export function isRevisionReady(rev: KObject): boolean {
