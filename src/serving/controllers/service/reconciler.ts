@@ -14,7 +14,7 @@
 // url, address and traffic from the Route.
 import { sameJson } from '../../../api/json.js';
 import type { ApiClient } from '../../../client/client.js';
-import { clone, type KObject } from '../../../api/meta.js';
+import { clone, condition, type KObject } from '../../../api/meta.js';
 import type { TrafficTarget } from '../../../api/serving/traffic.js';
 import type { Clock } from '../../../controller/clock.js';
 import { ConditionSet, type StatusWithConditions } from '../../../controller/conditions.js';
@@ -54,7 +54,7 @@ function isControlledBy(child: KObject, owner: KObject): boolean {
 }
 
 function readyOf(o: KObject): { status: string; reason?: string; message?: string } | undefined {
-  return o.status?.conditions?.find((c: any) => c.type === 'Ready');
+  return condition(o);
 }
 
 function observedLatest(o: KObject): boolean {
