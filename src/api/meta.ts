@@ -58,10 +58,6 @@ export function controllerOf(obj: KObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller);
 }
 
-export function isOwnedBy(obj: KObject, owner: KObject): boolean {
-  return !!obj.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid);
-}
-
 export function makeOwnerRef(owner: KObject, controller = true): OwnerReference {
   return {
     apiVersion: owner.apiVersion,
@@ -76,4 +72,15 @@ export function makeOwnerRef(owner: KObject, controller = true): OwnerReference 
 /** Deep copy for JSON-shaped values (objects from the store are plain JSON). */
 export function clone<T>(v: T): T {
   return structuredClone(v);
+}
+
+/** RFC 3339 at seconds precision, as Kubernetes serialises metav1.Time (`2024-01-01T00:00:00Z`). */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** The object's condition of `type` (default Ready), if its status lists one. */
+export function condition(obj: KObject | undefined, type = 'Ready'): Condition | undefined {
+  const list = obj?.status?.conditions;
+  return Array.isArray(list) ? list.find((c: Condition) => c.type === type) : undefined;
 }

@@ -5,11 +5,12 @@
 // implementations of strategic merge are tied to client libraries, and the
 // merge-key table must come from our registry anyway.
 import { badRequest, ApiError } from './errors.js';
+import { isPlainObject } from './json.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
 
-const isObj = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is JsonObject => isPlainObject(v);
 
 export function jsonMergePatch(target: unknown, patch: unknown): unknown {
   if (!isObj(patch)) return structuredClone(patch);

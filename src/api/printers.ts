@@ -1,6 +1,6 @@
 // Helpers for server-side Table columns (what `kubectl get` prints): ages in
 // kubectl's short form and condition lookups.
-import type { Condition, KObject } from './meta.js';
+import type { KObject } from './meta.js';
 
 /** kubectl's HumanDuration: 45s, 3m20s, 5m, 4h57m, 62d, 3y45d. */
 export function humanDuration(ms: number): string {
@@ -24,7 +24,3 @@ export function age(obj: KObject, now: number): string {
   return Number.isFinite(t) ? humanDuration(now - t) : '<unknown>';
 }
 
-export function condition(obj: KObject, type: string): Condition | undefined {
-  const list = obj.status?.conditions;
-  return Array.isArray(list) ? list.find((c: Condition) => c.type === type) : undefined;
-}

@@ -46,6 +46,7 @@ import {
 import type { ObjectService } from './object-service.js';
 import { minimalOpenApiV2Protobuf, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ACCEPT, OpenApiBuilder, type SchemaSource } from './openapi.js';
 import { makeTable, partialObjectMetadata, type IncludeObject } from './table.js';
+import { isPlainObject } from '../api/json.js';
 
 export interface PodLogOptions {
   container?: string;
@@ -119,7 +120,6 @@ interface ResourceRoute {
   legacyWatch: boolean;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function createApiServer(deps: ApiServerDeps): ApiServer {
   const { svc } = deps;
@@ -228,8 +228,8 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
 
   async function readObject(ctx: Ctx): Promise<KObject> {
     const body = decodeObjectBody(await readBody(ctx), ctx.req.headers['content-type']);
-    if (!isObj(body)) throw badRequest(`the request body must be a JSON or YAML object, not ${Array.isArray(body) ? 'an array' : typeof body}`);
-    if (body.metadata !== undefined && !isObj(body.metadata)) throw badRequest('metadata must be an object');
+    if (!isPlainObject(body)) throw badRequest(`the request body must be a JSON or YAML object, not ${Array.isArray(body) ? 'an array' : typeof body}`);
+    if (body.metadata !== undefined && !isPlainObject(body.metadata)) throw badRequest('metadata must be an object');
     return body as KObject;
   }
 
@@ -588,9 +588,9 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     } catch (e) {
       // Server-side apply creates what does not exist yet.
       if (!(type === 'apply' && !subresource && isApiError(e) && e.status === 404 && !svc.store.get(r.gr, r.t.namespaced ? ns : '', r.name!))) throw e;
-      if (!isObj(body)) throw badRequest('apply patch must be an object');
+      if (!isPlainObject(body)) throw badRequest('apply patch must be an object');
       const obj = body as KObject;
-      if (obj.metadata !== undefined && !isObj(obj.metadata)) throw badRequest('metadata must be an object');
+      if (obj.metadata !== undefined && !isPlainObject(obj.metadata)) throw badRequest('metadata must be an object');
       placeInNamespace(r, obj);
       checkName(r, obj);
       return writeObject(ctx, 201, r, svc.create(r.gr, obj, { dryRun }), false);
@@ -612,7 +612,7 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     let body: Record<string, unknown> = {};
     if (buf.length && buf.toString('utf8').trim()) {
       const b = decodeObjectBody(buf, ctx.req.headers['content-type']);
-      if (!isObj(b)) throw badRequest('DeleteOptions must be an object');
+      if (!isPlainObject(b)) throw badRequest('DeleteOptions must be an object');
       if (b.kind !== undefined && b.kind !== 'DeleteOptions') throw badRequest(`expected kind DeleteOptions in the request body, got "${String(b.kind)}"`);
       body = b;
     }
@@ -626,7 +626,7 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     const grace = body.gracePeriodSeconds ?? intParam(ctx, 'gracePeriodSeconds', 0);
     if (grace !== undefined && (!Number.isInteger(grace) || (grace as number) < 0)) throw badRequest(`invalid gracePeriodSeconds ${JSON.stringify(grace)}: must be a non-negative integer`);
     const pre = body.preconditions;
-    if (pre !== undefined && pre !== null && !isObj(pre)) throw badRequest('preconditions must be an object');
+    if (pre !== undefined && pre !== null && !isPlainObject(pre)) throw badRequest('preconditions must be an object');
     const str = (v: unknown, f: string) => {
       if (v === undefined || v === null) return undefined;
       if (typeof v !== 'string') throw badRequest(`${f} must be a string`);

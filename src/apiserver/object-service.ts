@@ -7,11 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, badRequest, invalid, notFound, type FieldError } from '../api/errors.js';
 import { matchesFieldSelector, matchesSelector, parseFieldSelector, parseSelector } from '../api/labels.js';
-import { clone, type KObject } from '../api/meta.js';
+import { clone, rfc3339, type KObject } from '../api/meta.js';
 import { jsonMergePatch, jsonPatch, METADATA_MERGE_KEYS, strategicMergePatch } from '../api/patch.js';
 import { apiVersionOf, grOf, type AdmissionContext, type ResourceRegistry, type ResourceType } from '../api/registry.js';
 import { validateObjectMeta } from '../api/validation.js';
 import type { Store, WatchEvent } from '../store/store.js';
+import { deepEqual } from '../api/json.js';
 
 export interface WriteOptions {
   /** Writes from Skiff's own controllers (skip user-only checks). */
@@ -29,25 +30,6 @@ export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'knative-serving', 'knative-eventing'];
 
-function nowIso(now: number): string {
-  return new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-function stableEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => stableEqual(x, bb[i]));
-  }
-  const ka = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const kb = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => stableEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
-
-export { stableEqual };
 
 export class ObjectService {
   constructor(
@@ -129,7 +111,7 @@ export class ObjectService {
 
   private generationChanged(t: ResourceType, a: KObject, b: KObject): boolean {
     const fields = this.generationFields(t);
-    return fields.some((f) => !stableEqual(a[f], b[f]));
+    return fields.some((f) => !deepEqual(a[f], b[f]));
   }
 
   private generationFields(t: ResourceType): string[] {
@@ -158,7 +140,7 @@ export class ObjectService {
     if (metaErrs.length) throw invalid(t.kind, meta.name ?? '', metaErrs, t.group);
     // Server-owned fields.
     meta.uid = randomUUID();
-    meta.creationTimestamp = nowIso(this.now());
+    meta.creationTimestamp = rfc3339(this.now());
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
     delete meta.managedFields;
@@ -222,7 +204,7 @@ export class ObjectService {
           throw invalid(t.kind, name, [{ path: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` }], t.group);
       }
       for (const f of t.immutableFields ?? []) {
-        if (!stableEqual(getPath(cur, f), getPath(next, f)))
+        if (!deepEqual(getPath(cur, f), getPath(next, f)))
           throw invalid(t.kind, name, [{ path: f, message: 'Invalid value: field is immutable', type: 'FieldValueInvalid' }], t.group);
       }
     }
@@ -234,7 +216,7 @@ export class ObjectService {
       next.metadata.generation = (cur.metadata.generation ?? 0) + 1;
     next.metadata.resourceVersion = cur.metadata.resourceVersion;
     // A no-op write does not bump resourceVersion (kubectl apply relies on this).
-    if (stableEqual(stripRv(cur), stripRv(next))) return cur;
+    if (deepEqual(stripRv(cur), stripRv(next))) return cur;
     if (opts.dryRun) return next;
     // Finalizers all gone on an object being deleted: the delete completes now.
     if (next.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length) {
@@ -360,9 +342,9 @@ export class ObjectService {
     // A later delete may shorten the grace period (kubectl delete --grace-period=0 --force), never lengthen it.
     const grace = opts.gracePeriodSeconds;
     const shorter = grace !== undefined && (cur.metadata.deletionGracePeriodSeconds === undefined || grace < cur.metadata.deletionGracePeriodSeconds);
-    if (cur.metadata.deletionTimestamp && stableEqual(finalizers, cur.metadata.finalizers) && !shorter) return cur;
+    if (cur.metadata.deletionTimestamp && deepEqual(finalizers, cur.metadata.finalizers) && !shorter) return cur;
     const next = clone(cur) as KObject;
-    next.metadata.deletionTimestamp = cur.metadata.deletionTimestamp ?? nowIso(this.now());
+    next.metadata.deletionTimestamp = cur.metadata.deletionTimestamp ?? rfc3339(this.now());
     if (grace !== undefined && (shorter || cur.metadata.deletionGracePeriodSeconds === undefined)) next.metadata.deletionGracePeriodSeconds = grace;
     next.metadata.finalizers = finalizers;
     if (gr === 'core/namespaces') next.status = { ...(next.status ?? {}), phase: 'Terminating' };

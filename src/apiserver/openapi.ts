@@ -27,6 +27,7 @@ import { KUBE_COMPAT } from '../api/version.js';
 import { apiVersionOf, grOf, type ResourceRegistry, type ResourceType } from '../api/registry.js';
 import { kindsAt, servesVersion, verbsOf } from './discovery.js';
 import { coreKindSchema, genericKindSchema, META, metaSchemas, open, ref, type JsonSchema } from './openapi-schemas.js';
+import { isPlainObject } from '../api/json.js';
 
 export type { JsonSchema };
 
@@ -44,7 +45,6 @@ export function schemaName(t: ResourceType, version: string): string {
   return `${schemaPrefix(t.group)}.${version}.${t.kind}`;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Put the registry's strategic-merge keys into a schema as
@@ -66,18 +66,18 @@ export function overlayMergeKeys(schema: JsonSchema, mergeKeys: Record<string, s
         node = undefined; // shared definition: leave it alone
         break;
       }
-      const props: Record<string, JsonSchema> = isObj(node.properties) ? (node.properties as Record<string, JsonSchema>) : (node.properties = {});
+      const props: Record<string, JsonSchema> = isPlainObject(node.properties) ? (node.properties as Record<string, JsonSchema>) : (node.properties = {});
       let child: JsonSchema | undefined = props[name];
       const last = i === parts.length - 1;
       if (!child) child = props[name] = last || intoItems ? { type: 'array', items: open('') } : open('');
       if (intoItems) {
-        if (!isObj(child.items)) child.items = open('');
+        if (!isPlainObject(child.items)) child.items = open('');
         node = child.items as JsonSchema;
       } else node = child;
     }
     if (!node || node.$ref || node.allOf) continue;
     node.type = 'array';
-    if (!isObj(node.items)) node.items = isSet ? { type: 'string' } : open('');
+    if (!isPlainObject(node.items)) node.items = isSet ? { type: 'string' } : open('');
     node['x-kubernetes-patch-strategy'] = 'merge';
     if (isSet) node['x-kubernetes-list-type'] = 'set';
     else {
@@ -412,17 +412,17 @@ function walkUnknown(schemaIn: JsonSchema, v: unknown, path: string, defs: Recor
   const schema = resolve(schemaIn, defs);
   if (!schema) return;
   if (Array.isArray(v)) {
-    if (isObj(schema.items)) v.forEach((x, i) => walkUnknown(schema.items as JsonSchema, x, `${path}[${i}]`, defs, out, limit));
+    if (isPlainObject(schema.items)) v.forEach((x, i) => walkUnknown(schema.items as JsonSchema, x, `${path}[${i}]`, defs, out, limit));
     return;
   }
-  const props = isObj(schema.properties) ? (schema.properties as Record<string, JsonSchema>) : undefined;
+  const props = isPlainObject(schema.properties) ? (schema.properties as Record<string, JsonSchema>) : undefined;
   const additional = schema.additionalProperties;
   const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
   for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
     if (k.startsWith('$')) continue; // strategic merge patch directives
     const p = path ? `${path}.${k}` : k;
     if (props && props[k]) walkUnknown(props[k], child, p, defs, out, limit);
-    else if (isObj(additional)) walkUnknown(additional as JsonSchema, child, p, defs, out, limit);
+    else if (isPlainObject(additional)) walkUnknown(additional as JsonSchema, child, p, defs, out, limit);
     else if (!preserve && additional !== true && props) out.push(p);
     if (out.length >= limit) return;
   }

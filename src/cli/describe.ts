@@ -6,6 +6,7 @@ import type { KObject } from '../api/meta.js';
 import { humanDuration } from '../api/printers.js';
 import { DESCRIBE_TABS, tabwriteLines } from './table.js';
 import { LAST_APPLIED_ANNOTATION } from './apply-patch.js';
+import { isPlainObject } from '../api/json.js';
 
 const ACRONYMS = new Set(['api', 'url', 'uid', 'ip', 'id', 'http', 'https', 'dns', 'tls', 'cpu', 'uri', 'json', 'yaml', 'sha', 'cidr', 'tcp', 'udp', 'ttl', 'os', 'ca', 'cel']);
 /** Maps whose keys are user data, printed verbatim. */
@@ -45,9 +46,6 @@ class DescribeWriter {
   }
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function age(now: number, ts: unknown): string {
   const t = typeof ts === 'string' ? Date.parse(ts) : NaN;

@@ -107,7 +107,5 @@ export class FakeClock implements Clock {
   }
 }
 
-/** RFC 3339 at seconds precision, as Kubernetes serialises metav1.Time (`2024-01-01T00:00:00Z`). */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+/** RFC 3339 at seconds precision (metav1.Time); lives in api/meta so every layer shares it. */
+export { rfc3339 } from '../api/meta.js';

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { ApiError, notFound } from '../api/errors.js';
 import type { KObject } from '../api/meta.js';
 import { clone } from '../api/meta.js';
-import { stableEqual } from '../apiserver/object-service.js';
+import { deepEqual } from '../api/json.js';
 import type { ApiClient } from '../client/client.js';
 import { realClock, silentLogger, type Clock, type Logger } from './deps.js';
 import type { PodLogOptions, PodLogSource } from './logs.js';
@@ -336,7 +336,7 @@ export class NodeAgent implements PodLogSource {
       if (!(next.metadata.finalizers ?? []).includes(AGENT_FINALIZER)) next.metadata.finalizers = [...(next.metadata.finalizers ?? []), AGENT_FINALIZER];
       next.spec.nodeName ??= this.nodeName;
       try {
-        const updated = stableEqual(next, cur) ? cur : await this.client.update(PODS, next);
+        const updated = deepEqual(next, cur) ? cur : await this.client.update(PODS, next);
         if (this.pods.get(runner.uid) !== e || runner.isTerminating) return false;
         if (updated !== cur) this.opts.recorder?.event(updated, 'Normal', 'Scheduled', `Successfully assigned ${updated.metadata.namespace}/${updated.metadata.name} to ${this.nodeName}`);
         runner.update(updated);
@@ -436,7 +436,7 @@ export class NodeAgent implements PodLogSource {
       const cur = await this.client.get(PODS, runner.pod.metadata.namespace!, runner.pod.metadata.name!);
       if (!cur || cur.metadata.uid !== runner.uid) return;
       const status = runner.statusFor(cur);
-      if (stableEqual(cur.status, status)) return;
+      if (deepEqual(cur.status, status)) return;
       try {
         await this.client.updateStatus(PODS, { ...cur, status });
         return;

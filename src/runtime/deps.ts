@@ -19,9 +19,7 @@ export class RuntimeError extends Error {
 }
 
 /** Kubernetes-style timestamp (second precision, `Z`), as metav1.Time serialises. */
-export function kubeTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { rfc3339 as kubeTime } from '../api/meta.js';
 
 /** Go's time.Duration String() for whole milliseconds: 10s, 1m20s, 5m0s, 100ms. */
 export function goDuration(ms: number): string {

@@ -10,6 +10,7 @@ import type { Selector } from '../labels.js';
 import { selectorFromObject, type LabelSelectorObject } from '../labels.js';
 import type { KObject } from '../meta.js';
 import { A, BROKER_CLASS_LOG, BROKER_CLASS_MT, SYSTEM_NAMESPACE } from './constants.js';
+import { isPlainObject } from '../json.js';
 
 export type ConfigGetter = (gr: string, ns: string, name: string) => KObject | undefined;
 
@@ -107,9 +108,6 @@ export interface ChannelTemplate {
   spec?: Record<string, unknown>;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 function yamlValue(configMap: string, key: string, text: string): unknown {
   try {
@@ -147,19 +145,19 @@ export interface BrokerDefaults {
 }
 
 function brokerEntry(v: unknown): BrokerConfigEntry | undefined {
-  if (!isObject(v)) return undefined;
+  if (!isPlainObject(v)) return undefined;
   const out: BrokerConfigEntry = {};
   const ref: KReference = {};
   for (const k of ['apiVersion', 'kind', 'name', 'namespace', 'group'] as const) if (typeof v[k] === 'string' && v[k] !== '') ref[k] = v[k] as string;
   if (ref.kind || ref.name || ref.apiVersion) out.ref = ref;
-  if (isObject(v.delivery)) out.delivery = structuredClone(v.delivery);
+  if (isPlainObject(v.delivery)) out.delivery = structuredClone(v.delivery);
   return out.ref || out.delivery ? out : undefined;
 }
 
 function defaultBrokerConfig(v: unknown): DefaultBrokerConfig | undefined {
-  if (!isObject(v)) return undefined;
+  if (!isPlainObject(v)) return undefined;
   const classes: Record<string, BrokerConfigEntry> = {};
-  if (isObject(v.brokerClasses)) for (const [k, e] of Object.entries(v.brokerClasses)) {
+  if (isPlainObject(v.brokerClasses)) for (const [k, e] of Object.entries(v.brokerClasses)) {
     const entry = brokerEntry(e);
     if (entry) classes[k] = entry;
   }
@@ -174,9 +172,9 @@ export function parseBrokerDefaults(data: Record<string, string> | undefined): B
   const text = data?.['default-br-config'];
   if (text === undefined || text.trim() === '') throw new EventingConfigError(CONFIG_BR_DEFAULTS, 'default-br-config', 'missing or empty');
   const v = yamlValue(CONFIG_BR_DEFAULTS, 'default-br-config', text);
-  if (!isObject(v)) throw new EventingConfigError(CONFIG_BR_DEFAULTS, 'default-br-config', 'must be a YAML object');
+  if (!isPlainObject(v)) throw new EventingConfigError(CONFIG_BR_DEFAULTS, 'default-br-config', 'must be a YAML object');
   const namespaceDefaults: Record<string, DefaultBrokerConfig> = {};
-  if (isObject(v.namespaceDefaults)) for (const [ns, e] of Object.entries(v.namespaceDefaults)) {
+  if (isPlainObject(v.namespaceDefaults)) for (const [ns, e] of Object.entries(v.namespaceDefaults)) {
     const c = defaultBrokerConfig(e);
     if (c) namespaceDefaults[ns] = c;
   }
@@ -243,9 +241,9 @@ export interface ChannelDefaults {
 }
 
 function channelTemplate(v: unknown): ChannelTemplate | undefined {
-  if (!isObject(v) || typeof v.apiVersion !== 'string' || typeof v.kind !== 'string') return undefined;
+  if (!isPlainObject(v) || typeof v.apiVersion !== 'string' || typeof v.kind !== 'string') return undefined;
   const t: ChannelTemplate = { apiVersion: v.apiVersion, kind: v.kind };
-  if (isObject(v.spec)) t.spec = structuredClone(v.spec);
+  if (isPlainObject(v.spec)) t.spec = structuredClone(v.spec);
   return t;
 }
 
@@ -254,9 +252,9 @@ export function parseChannelDefaults(data: Record<string, string> | undefined): 
   const text = data?.['default-ch-config'];
   if (text === undefined || text.trim() === '') throw new EventingConfigError(DEFAULT_CH_WEBHOOK, 'default-ch-config', 'missing or empty');
   const v = yamlValue(DEFAULT_CH_WEBHOOK, 'default-ch-config', text);
-  if (!isObject(v)) throw new EventingConfigError(DEFAULT_CH_WEBHOOK, 'default-ch-config', 'must be a YAML object');
+  if (!isPlainObject(v)) throw new EventingConfigError(DEFAULT_CH_WEBHOOK, 'default-ch-config', 'must be a YAML object');
   const namespaceDefaults: Record<string, ChannelTemplate> = {};
-  if (isObject(v.namespaceDefaults)) for (const [ns, e] of Object.entries(v.namespaceDefaults)) {
+  if (isPlainObject(v.namespaceDefaults)) for (const [ns, e] of Object.entries(v.namespaceDefaults)) {
     const t = channelTemplate(e);
     if (t) namespaceDefaults[ns] = t;
   }
@@ -338,7 +336,7 @@ function sugarSelector(data: Record<string, string>, key: string): Selector | un
   if (text === undefined || text.trim() === '') return undefined;
   const v = yamlValue(CONFIG_SUGAR, key, text);
   if (v === null || v === undefined) return undefined;
-  if (!isObject(v)) throw new EventingConfigError(CONFIG_SUGAR, key, 'must be a label selector object (matchLabels / matchExpressions)');
+  if (!isPlainObject(v)) throw new EventingConfigError(CONFIG_SUGAR, key, 'must be a label selector object (matchLabels / matchExpressions)');
   try {
     return selectorFromObject(v as LabelSelectorObject);
   } catch (err) {

@@ -83,10 +83,5 @@ export function channelServiceName(name: string): string {
   return `${name}-kn-channel`;
 }
 
-/** `http://{name}-kn-channel.{ns}.svc.cluster.local` (pkg/reconciler/inmemorychannel). */
-export function channelAddress(namespace: string, name: string): string {
-  return `http://${channelServiceName(name)}.${namespace}.svc.cluster.local`;
-}
-
 /** Name of the broker the sugar controller injects. */
 export const DEFAULT_BROKER_NAME = 'default';

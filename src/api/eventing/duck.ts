@@ -5,6 +5,7 @@
 // changed" diffs). Messages follow knative.dev/pkg's apis.FieldError wording.
 import type { FieldError } from '../errors.js';
 import type { PrinterColumn } from '../registry.js';
+import { isPlainObject } from '../json.js';
 
 /** What DeliverySpec validation (src/eventing/delivery) takes; injected to keep src/api free of upward imports. */
 export type DeliverySpecValidator = (spec: unknown, path: string, features: { deliveryTimeout?: boolean; deliveryRetryAfter?: boolean }) => FieldError[];
@@ -18,8 +19,9 @@ export interface RefRules {
   allowGroup?: boolean;
 }
 
+/** isPlainObject, narrowed to `any` fields for the loosely-typed validators below. */
 export function isObject(v: unknown): v is Record<string, any> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
+  return isPlainObject(v);
 }
 
 export const missing = (path: string, what = ''): FieldError => ({ path, message: `missing field(s)${what}`, type: 'FieldValueRequired' });

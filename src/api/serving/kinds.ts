@@ -4,13 +4,15 @@
 // columns of Knative's CRDs, so `kubectl get ksvc/rev/kpa` read as on a cluster.
 import type { FieldError } from '../errors.js';
 import type { KObject } from '../meta.js';
-import { age, condition } from '../printers.js';
+import { condition } from '../meta.js';
+import { age } from '../printers.js';
 import type { ResourceRegistry, ResourceType, PrinterColumn } from '../registry.js';
 import { isDns1123Subdomain, validateDns1035Label } from '../validation.js';
 import { servingDefaultsFrom } from './config-defaults.js';
 import { A, AUTOSCALING_INTERNAL_GROUP, CLUSTER_LOCAL, L, NETWORKING_INTERNAL_GROUP, SERVING_GROUP } from './constants.js';
 import { defaultRevisionSpec, validateRevisionSpec, validateTemplateName } from './revision-spec.js';
 import { defaultTraffic, validateTraffic } from './traffic.js';
+import { parseGoDuration } from '../go-syntax.js';
 
 const READY: PrinterColumn = { name: 'Ready', type: 'string', value: (o) => condition(o, 'Ready')?.status ?? '' };
 const REASON: PrinterColumn = { name: 'Reason', type: 'string', value: (o) => condition(o, 'Ready')?.reason ?? '' };
@@ -20,16 +22,6 @@ const KNATIVE_CATEGORIES = ['all', 'knative', 'serving'];
 
 function stableJson(v: unknown): string {
   return JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => (a < b ? -1 : 1))) : val));
-}
-
-/** Go duration syntax (1h2m3s, 500ms, 10s). */
-export function parseGoDuration(s: string): number | undefined {
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s) && s !== '0') return undefined;
-  if (s === '0') return 0;
-  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
-  let ms = 0;
-  for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * unit[m[2]];
-  return ms;
 }
 
 function validateVisibilityLabel(o: KObject, path = 'metadata.labels'): FieldError[] {

@@ -11,7 +11,8 @@ import { kindName, type ApiResource } from '../discovery.js';
 import { CliError, ServerError, UsageError, UserError } from '../errors.js';
 import { loadManifests, type Manifest } from '../manifests.js';
 import { formatObjects } from '../output.js';
-import { deepEqual, desiredObject, LAST_APPLIED_ANNOTATION, threeWayMergePatch, type ApplyResult } from '../apply-patch.js';
+import { desiredObject, LAST_APPLIED_ANNOTATION, threeWayMergePatch, type ApplyResult } from '../apply-patch.js';
+import { deepEqual } from '../../api/json.js';
 
 function parseLastApplied(live: KObject): unknown {
   const raw = live.metadata.annotations?.[LAST_APPLIED_ANNOTATION];

@@ -28,18 +28,16 @@
 // itself (trace context travels as the `traceparent` extension when the producer sets it).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudEventRecord } from '../cloudevents/event.js';
 import { createCloudEventIngress } from '../cloudevents/ingress.js';
 import type { DeliveryPolicy } from '../delivery/delivery-spec.js';
-import { type Clock, type SendFn, sleep as realSleep, systemClock } from '../delivery/dispatcher.js';
-import { createHttpSender } from '../delivery/http-sender.js';
+import type { Clock, SendFn } from '../delivery/dispatcher.js';
 import type { EventFilter } from '../filter/attributes.js';
 import type { ChannelBackend, ChannelDeps, ChannelStats, DeliveryOrdering, SubscriberSpec } from '../channel/channel.js';
-import { MemoryChannel } from '../channel/memory/memory-channel.js';
-import { EventLog, type EventLogOptions, type RetentionPolicy } from '../channel/log/event-log.js';
+import type { EventLogOptions, RetentionPolicy } from '../channel/log/event-log.js';
 import { LogChannel } from '../channel/log/log-channel.js';
+import { LazyEventLog, createChannelBackend, planeDeps, replyPlainText } from '../channel/plane-support.js';
 import { DEFAULT_BROKER_TTL, carryTtlToReply, stampIngressEvent, stripTtl } from './ttl.js';
 
 export const BROKER_CLASS_MT = 'MTChannelBasedBroker';
@@ -131,19 +129,14 @@ export class BrokerPlane {
   private readonly ownedSender: { close(): Promise<void> } | undefined;
   private readonly baseUrl: string;
   private readonly maxTtl: number;
-  private eventLog: EventLog | undefined;
+  private readonly eventLog: LazyEventLog;
   private closed = false;
   /** Answers OPTIONS (webhook handshake) and 405 for methods other than POST. */
   private readonly nonPostIngress: (req: IncomingMessage, res: ServerResponse) => void;
 
   constructor(private readonly options: BrokerPlaneOptions) {
-    let send = options.send;
-    if (send === undefined) {
-      const sender = createHttpSender();
-      send = sender.send;
-      this.ownedSender = sender;
-    }
-    this.deps = { send, clock: options.clock ?? systemClock, sleep: options.sleep ?? realSleep };
+    ({ deps: this.deps, ownedSender: this.ownedSender } = planeDeps(options));
+    this.eventLog = new LazyEventLog(join(options.dataDir, 'eventing', 'broker-log.db'), options.log, this.deps.clock);
     this.baseUrl = (options.ingressBaseUrl ?? DEFAULT_BROKER_INGRESS_BASE).replace(/\/+$/, '');
     this.maxTtl = options.maxTtl ?? DEFAULT_BROKER_TTL;
     this.nonPostIngress = createCloudEventIngress({
@@ -172,7 +165,7 @@ export class BrokerPlane {
       }
       existing.config = config;
       if (config.retention !== undefined && existing.backend instanceof LogChannel) {
-        this.log().stream(streamKeyOf(ns, name), config.retention);
+        this.eventLog.get().stream(streamKeyOf(ns, name), config.retention);
       }
       this.syncTriggers(existing);
       return;
@@ -184,10 +177,10 @@ export class BrokerPlane {
 
   private createEntry(ns: string, name: string, config: BrokerConfig): BrokerEntry {
     const label = `broker ${ns}/${name}`;
-    const backend: ChannelBackend =
-      config.class === BROKER_CLASS_LOG
-        ? new LogChannel({ log: this.log(), key: streamKeyOf(ns, name), deps: this.deps, retention: config.retention, window: this.options.window, name: label })
-        : new MemoryChannel({ deps: this.deps, asyncHandler: config.asyncHandler, name: label });
+    const backend: ChannelBackend = createChannelBackend(
+      { durable: config.class === BROKER_CLASS_LOG, key: streamKeyOf(ns, name), name: label, deps: this.deps, retention: config.retention, window: this.options.window, asyncHandler: config.asyncHandler },
+      this.eventLog,
+    );
     const entry: BrokerEntry = {
       ns,
       name,
@@ -202,17 +195,6 @@ export class BrokerPlane {
       replySink: (reply, original) => this.ingest(entry, [carryTtlToReply(reply, original)]),
     };
     return entry;
-  }
-
-  private log(): EventLog {
-    if (this.eventLog === undefined) {
-      this.eventLog = EventLog.open({ ...this.options.log, file: this.logFile(), clock: this.deps.clock });
-    }
-    return this.eventLog;
-  }
-
-  private logFile(): string {
-    return join(this.options.dataDir, 'eventing', 'broker-log.db');
   }
 
   /** Stamp arrival time and TTL, then hand the events to the broker's backend (202 once accepted). */
@@ -237,9 +219,7 @@ export class BrokerPlane {
       return;
     }
     // A durable broker deleted while Skiff was down: drop what is left of its log.
-    if (this.eventLog === undefined && !existsSync(this.logFile())) return;
-    const log = this.log();
-    if (log.streamKeys().includes(streamKeyOf(ns, name))) log.dropStream(log.stream(streamKeyOf(ns, name)));
+    this.eventLog.dropLeftoverStream(streamKeyOf(ns, name));
   }
 
   /** Add or replace a trigger (by name) on broker `ns/broker`. The broker may not exist yet. */
@@ -302,18 +282,18 @@ export class BrokerPlane {
     const q = url.indexOf('?');
     let path = q === -1 ? url : url.slice(0, q);
     if (path === '/' || path === '') {
-      reject(req, res, 404, 'not found: POST events to /{namespace}/{broker}');
+      replyPlainText(req, res, 404, 'not found: POST events to /{namespace}/{broker}');
       return;
     }
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
     const parts = path.split('/');
     if (parts.length !== 3 || parts[1] === '' || parts[2] === '') {
-      reject(req, res, 400, `malformed request path ${JSON.stringify(path)}: expected /{namespace}/{broker}`);
+      replyPlainText(req, res, 400, `malformed request path ${JSON.stringify(path)}: expected /{namespace}/{broker}`);
       return;
     }
     const entry = this.brokers.get(keyOf(parts[1]!, parts[2]!));
     if (entry === undefined) {
-      reject(req, res, 404, `broker ${parts[1]}/${parts[2]} not found`);
+      replyPlainText(req, res, 404, `broker ${parts[1]}/${parts[2]} not found`);
       return;
     }
     entry.ingress(req, res);
@@ -337,18 +317,11 @@ export class BrokerPlane {
     const entries = [...this.brokers.values()];
     this.brokers.clear();
     await Promise.all(entries.map((e) => e.backend.close()));
-    await this.eventLog?.close();
+    await this.eventLog.close();
     await this.ownedSender?.close();
   }
 
   private assertOpen(): void {
     if (this.closed) throw new BrokerError('SKIFF_ERR_BROKER_CLOSED', 503, 'the broker plane is closed');
   }
-}
-
-function reject(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
-  req.resume();
-  const body = Buffer.from(message + '\n', 'utf8');
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length) });
-  res.end(body);
 }

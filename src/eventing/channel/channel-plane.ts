@@ -10,17 +10,14 @@
 // Unknown host/path → 404; the rest of the HTTP rules come from createCloudEventIngress.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudEventRecord } from '../cloudevents/event.js';
 import { createCloudEventIngress, type IngressResponse } from '../cloudevents/ingress.js';
 import type { DeliveryPolicy } from '../delivery/delivery-spec.js';
-import { type Clock, type SendFn, sleep as realSleep, systemClock } from '../delivery/dispatcher.js';
-import { createHttpSender } from '../delivery/http-sender.js';
+import type { Clock, SendFn } from '../delivery/dispatcher.js';
 import type { ChannelBackend, ChannelDeps, ChannelStats, DeliveryOrdering, SubscriberSpec } from './channel.js';
-import { EventLog, type EventLogOptions, type RetentionPolicy } from './log/event-log.js';
-import { LogChannel } from './log/log-channel.js';
-import { MemoryChannel } from './memory/memory-channel.js';
+import type { EventLogOptions, RetentionPolicy } from './log/event-log.js';
+import { LazyEventLog, createChannelBackend, planeDeps, replyPlainText } from './plane-support.js';
 
 export type ChannelBackendKind = 'memory' | 'log';
 
@@ -112,18 +109,13 @@ export class ChannelPlane {
   private readonly channels = new Map<string, ChannelEntry>();
   private readonly deps: ChannelDeps;
   private readonly ownedSender: { close(): Promise<void> } | undefined;
-  private eventLog: EventLog | undefined;
+  private readonly eventLog: LazyEventLog;
   private closed = false;
   private readonly nonPostIngress: (req: IncomingMessage, res: ServerResponse) => void;
 
   constructor(private readonly options: ChannelPlaneOptions) {
-    let send = options.send;
-    if (send === undefined) {
-      const sender = createHttpSender();
-      send = sender.send;
-      this.ownedSender = sender;
-    }
-    this.deps = { send, clock: options.clock ?? systemClock, sleep: options.sleep ?? realSleep };
+    ({ deps: this.deps, ownedSender: this.ownedSender } = planeDeps(options));
+    this.eventLog = new LazyEventLog(join(options.dataDir, 'eventing', 'channel-log.db'), options.log, this.deps.clock);
     this.nonPostIngress = createCloudEventIngress({
       onEvents: () => {
         throw new ChannelPlaneError('SKIFF_ERR_CHANNEL_BACKEND', 404, 'not found');
@@ -144,10 +136,10 @@ export class ChannelPlane {
     }
     if (entry === undefined) {
       const label = `channel ${key}`;
-      const backend: ChannelBackend =
-        config.backend === 'log'
-          ? new LogChannel({ log: this.log(), key: streamKeyOf(ns, name), deps: this.deps, retention: config.retention, window: this.options.window, name: label })
-          : new MemoryChannel({ deps: this.deps, asyncHandler: config.asyncHandler, name: label });
+      const backend: ChannelBackend = createChannelBackend(
+        { durable: config.backend === 'log', key: streamKeyOf(ns, name), name: label, deps: this.deps, retention: config.retention, window: this.options.window, asyncHandler: config.asyncHandler },
+        this.eventLog,
+      );
       const created: ChannelEntry = {
         ns,
         name,
@@ -163,7 +155,7 @@ export class ChannelPlane {
       this.channels.set(key, entry);
     } else {
       entry.config = config;
-      if (config.retention !== undefined && config.backend === 'log') this.log().stream(streamKeyOf(ns, name), config.retention);
+      if (config.retention !== undefined && config.backend === 'log') this.eventLog.get().stream(streamKeyOf(ns, name), config.retention);
     }
     entry.backend.setSubscribers((config.subscribers ?? []).map((s) => this.subscriberFor(entry!, s)));
   }
@@ -189,18 +181,7 @@ export class ChannelPlane {
       await entry.backend.destroy();
       return;
     }
-    if (this.eventLog === undefined && !existsSync(this.logFile())) return;
-    const log = this.log();
-    if (log.streamKeys().includes(streamKeyOf(ns, name))) log.dropStream(log.stream(streamKeyOf(ns, name)));
-  }
-
-  private log(): EventLog {
-    this.eventLog ??= EventLog.open({ ...this.options.log, file: this.logFile(), clock: this.deps.clock });
-    return this.eventLog;
-  }
-
-  private logFile(): string {
-    return join(this.options.dataDir, 'eventing', 'channel-log.db');
+    this.eventLog.dropLeftoverStream(streamKeyOf(ns, name));
   }
 
   /** The channel request handler (route by Host, or by `/{namespace}/{name}`). */
@@ -218,11 +199,8 @@ export class ChannelPlane {
     }
     const entry = target === undefined ? undefined : this.channels.get(keyOf(target.ns, target.name));
     if (entry === undefined) {
-      req.resume();
       const what = target === undefined ? `host ${JSON.stringify(req.headers.host ?? '')}` : `channel ${target.ns}/${target.name}`;
-      const body = Buffer.from(`no channel for ${what}: address channels as {name}-kn-channel.{namespace}.svc.cluster.local\n`, 'utf8');
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length) });
-      res.end(body);
+      replyPlainText(req, res, 404, `no channel for ${what}: address channels as {name}-kn-channel.{namespace}.svc.cluster.local`);
       return;
     }
     entry.ingress(req, res);
@@ -238,7 +216,7 @@ export class ChannelPlane {
     const entries = [...this.channels.values()];
     this.channels.clear();
     await Promise.all(entries.map((e) => e.backend.close()));
-    await this.eventLog?.close();
+    await this.eventLog.close();
     await this.ownedSender?.close();
   }
 }

@@ -91,11 +91,6 @@ export function channelClosedError(what: string): ChannelError {
   return new ChannelError('SKIFF_ERR_CHANNEL_CLOSED', 503, `${what} is closed and accepts no events`);
 }
 
-/** Real-time defaults used when a plane is not given deps. */
-export function defaultClock(): Clock {
-  return { now: () => Date.now() };
-}
-
 /**
  * Count one delivery outcome in `stats`. Returns false when the event ended nowhere (dropped or
  * dead-letter sink failed), which a synchronous fan-out reports as a failed publish.

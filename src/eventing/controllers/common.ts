@@ -1,7 +1,7 @@
 // What every eventing reconciler shares: its dependencies, the per-controller
 // wiring (tracker + destination resolver bound to the controller's queue),
 // Knative's condition sets, and small status helpers.
-import type { Condition, KObject } from '../../api/meta.js';
+import { condition, type KObject } from '../../api/meta.js';
 import type { ApiClient } from '../../client/client.js';
 import type { Clock } from '../../controller/clock.js';
 import { ConditionSet, type StatusWithConditions } from '../../controller/conditions.js';
@@ -93,10 +93,7 @@ export const CONDITION_SETS = {
 
 // ---------------------------------------------------------------- helpers
 
-export function condition(obj: KObject | undefined, type = 'Ready'): Condition | undefined {
-  const list = obj?.status?.conditions;
-  return Array.isArray(list) ? list.find((c: Condition) => c.type === type) : undefined;
-}
+export { condition };
 
 /** Ready=True for the object's current generation (Knative's IsReady). */
 export function isReady(obj: KObject | undefined): boolean {

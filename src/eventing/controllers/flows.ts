@@ -1,15 +1,17 @@
 // What the Sequence and Parallel reconcilers share: making their owned
 // channels (of the channelTemplate kind, via NewPhysicalChannel) and
 // subscriptions converge, reporting each child's readiness the way
-// pkg/apis/flows/v1 does, and deleting children a shrunk spec no longer needs.
+// pkg/apis/flows/v1 does, deleting children a shrunk spec no longer needs, and the
+// controller wiring (own kind + owned Subscriptions).
 import type { Condition, KObject } from '../../api/meta.js';
 import { makeOwnerRef } from '../../api/meta.js';
 import { API_VERSION, GR } from '../../api/eventing/constants.js';
 import { stableJson } from '../../api/eventing/duck.js';
 import type { Clock } from '../../controller/clock.js';
 import { rfc3339 } from '../../controller/clock.js';
+import { filterControllerGK, filteringHandler, type Controller, type Reconciler } from '../../controller/controller.js';
 import { keyOf } from '../../controller/informer.js';
-import { condition, objectRef, ownedBy, type EventingControllerDeps, type Wiring } from './common.js';
+import { Wiring, condition, objectRef, ownedBy, type EventingControllerDeps } from './common.js';
 
 /** A child we could not converge (not ours, or the API refused). */
 export class FlowChildError extends Error {
@@ -21,6 +23,29 @@ export class FlowChildError extends Error {
     super(message);
     this.name = 'FlowChildError';
   }
+}
+
+/** After a failed child write has been recorded in the status: retry (rethrow) unless the failure is permanent. */
+export function rethrowUnlessPermanent(err: unknown): void {
+  if (err instanceof FlowChildError && !err.retryable) return;
+  throw err;
+}
+
+/** The controller of a flows.knative.dev kind: its own events, plus those of the Subscriptions it owns. */
+export function newFlowController(
+  deps: EventingControllerDeps,
+  name: string,
+  gr: string,
+  kind: 'Sequence' | 'Parallel',
+  newReconciler: (deps: EventingControllerDeps, w: Wiring) => Reconciler,
+): Controller {
+  const w = new Wiring(deps);
+  const ctrl = w.bind(name, deps, newReconciler(deps, w));
+  deps.informers.informerFor(gr).addEventHandler(ctrl.handler());
+  deps.informers
+    .informerFor(GR.subscriptions)
+    .addEventHandler(filteringHandler(filterControllerGK('flows.knative.dev', kind), ctrl.ownerHandler({ apiVersion: 'flows.knative.dev/v1', kind })));
+  return ctrl;
 }
 
 export function makeFlowChannel(parent: KObject, name: string): KObject {

@@ -7,6 +7,11 @@ import type { SendFn } from './dispatcher.js';
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/i;
 
+/** A URL hostname on this machine (localhost, 127.x.y.z, ::1): reached directly, never via the gateway. */
+export function isLoopbackHostname(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
+}
+
 export function viaGateway(send: SendFn, gatewayUrl: string): SendFn {
   const gw = new URL(gatewayUrl);
   const base = `${gw.protocol}//${gw.host}`;
@@ -17,7 +22,7 @@ export function viaGateway(send: SendFn, gatewayUrl: string): SendFn {
     } catch {
       return send(url, event, opts); // the sender reports the bad URL
     }
-    if (LOOPBACK.test(u.hostname) || u.protocol !== 'http:') return send(url, event, opts);
+    if (isLoopbackHostname(u.hostname) || u.protocol !== 'http:') return send(url, event, opts);
     return send(`${base}${u.pathname}${u.search}`, event, { ...opts, headers: { ...(opts.headers ?? {}), host: u.host } });
   };
 }

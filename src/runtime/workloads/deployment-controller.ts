@@ -11,7 +11,7 @@
 // applies to the current ReplicaSet).
 import { selectorToString } from '../../api/labels.js';
 import { clone, controllerOf, makeOwnerRef, type KObject } from '../../api/meta.js';
-import { stableEqual } from '../../apiserver/object-service.js';
+import { deepEqual } from '../../api/json.js';
 import { Controller, filterControllerGK, filteringHandler, type Reconciler } from '../../controller/controller.js';
 import { isConflict, isNotFound } from '../../controller/errors.js';
 import { nopEventRecorder } from '../../controller/events.js';
@@ -79,7 +79,7 @@ export function newDeploymentReconciler(deps: WorkloadDeps & { clock?: Clock }):
     const next = clone(rs);
     next.spec.replicas = replicas;
     next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [DESIRED_REPLICAS_ANNOTATION]: String(desired), [MAX_REPLICAS_ANNOTATION]: String(desired + maxSurge) };
-    if (stableEqual(next, rs)) return rs;
+    if (deepEqual(next, rs)) return rs;
     const updated = await client.update(RS_GR, next);
     if (replicas !== (rs.spec?.replicas ?? 0))
       recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled ${replicas > (rs.spec?.replicas ?? 0) ? 'up' : 'down'} replica set ${rs.metadata.name} to ${replicas}`);

@@ -14,7 +14,7 @@
 import { matchesSelector, selectorFromObject, selectorToString } from '../../api/labels.js';
 import { clone, controllerOf, makeOwnerRef, type Condition, type KObject } from '../../api/meta.js';
 import { randomSuffix } from '../../apiserver/object-service.js';
-import { stableEqual } from '../../apiserver/object-service.js';
+import { deepEqual } from '../../api/json.js';
 import type { ApiClient } from '../../client/client.js';
 import { Controller, filterControllerGK, filteringHandler, type Reconciler } from '../../controller/controller.js';
 import { isConflict, isNotFound } from '../../controller/errors.js';
@@ -113,7 +113,7 @@ export function replicaSetStatus(rs: KObject, active: KObject[], now: number, fa
 export async function writeStatus(client: ApiClient, gr: string, obj: KObject, status: Record<string, unknown>): Promise<void> {
   let cur: KObject | undefined = obj;
   for (let attempt = 0; attempt < 5 && cur; attempt++) {
-    if (stableEqual(cur.status, status)) return;
+    if (deepEqual(cur.status, status)) return;
     try {
       await client.updateStatus(gr, { ...cur, status });
       return;

@@ -20,7 +20,7 @@ import {
   type AutoscalerConfig,
 } from './config.js';
 import type { FieldError } from './errors.js';
-import { formatGoDuration, parseGoDuration, parseGoFloat, parseGoInt } from './go-syntax.js';
+import { formatGoDuration, parseGoDuration, parseGoFloat, parseGoInt } from '../../api/go-syntax.js';
 
 export const AUTOSCALING_GROUP = 'autoscaling.knative.dev';
 const G = AUTOSCALING_GROUP;

@@ -4,7 +4,7 @@
 // here, once, with their units.
 
 import { AutoscalerConfigError, type ConfigProblem } from './errors.js';
-import { formatGoDuration, formatGoFloat, parseGoBool, parseGoDuration, parseGoFloat, parseGoInt } from './go-syntax.js';
+import { formatGoDuration, formatGoFloat, parseGoBool, parseGoDuration, parseGoFloat, parseGoInt } from '../../api/go-syntax.js';
 
 export const KPA_CLASS = 'kpa.autoscaling.knative.dev';
 export const HPA_CLASS = 'hpa.autoscaling.knative.dev';

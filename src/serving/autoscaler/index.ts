@@ -1,7 +1,7 @@
 // Public surface of the KPA autoscaler maths (config, annotations, windows,
 // decider, KPA reconciler decisions, HPA). Everything here is pure.
 export * from './errors.js';
-export * from './go-syntax.js';
+export * from '../../api/go-syntax.js';
 export * from './config.js';
 export * from './annotations.js';
 export * from './bucketing.js';

@@ -91,8 +91,3 @@ export function lookupDomainForLabels(cfg: DomainConfig, labels: Readonly<Record
   }
   return domain;
 }
-
-/** A host under the cluster domain is only reachable inside the cluster. */
-export function isClusterLocalHost(host: string): boolean {
-  return host.endsWith(CLUSTER_DOMAIN);
-}

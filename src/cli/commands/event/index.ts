@@ -19,16 +19,6 @@ import { addressOf, parseEventTarget, planDelivery, postEvent, statusText } from
 
 export const DEFAULT_EVENT_SOURCE = `skiff-event/v${SKIFF_VERSION}`;
 
-/** Event ids (uuid v4); tests may replace the generator. */
-let newId: () => string = randomUUID;
-export function setEventIdGenerator(gen: () => string): () => void {
-  const prev = newId;
-  newId = gen;
-  return () => {
-    newId = prev;
-  };
-}
-
 const BUILD_FLAGS = [
   { name: 'type', short: 't', type: 'string' as const, default: DEFAULT_EVENT_TYPE, description: 'Specify a type of a CloudEvent' },
   { name: 'source', short: 's', type: 'string' as const, default: DEFAULT_EVENT_SOURCE, description: 'Specify a source of a CloudEvent' },
@@ -52,7 +42,7 @@ function eventFromFlags(flags: Flags): CloudEventRecord {
   return buildEvent({
     type: flags.string('type') ?? DEFAULT_EVENT_TYPE,
     source: flags.string('source') ?? DEFAULT_EVENT_SOURCE,
-    id: flags.has('id') ? flags.string('id') ?? '' : newId(),
+    id: flags.has('id') ? flags.string('id') ?? '' : randomUUID(),
     time: flags.has('time') ? flags.string('time') ?? '' : new Date(eventingNow()).toISOString(),
     subject: flags.string('subject'),
     data: flags.has('data') ? flags.string('data') : undefined,

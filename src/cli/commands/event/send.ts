@@ -8,6 +8,7 @@
 // the POST itself over undici (fetch() may not set Host).
 import { request } from 'undici';
 import type { KObject } from '../../../api/meta.js';
+import { isLoopbackHostname } from '../../../eventing/delivery/gateway-sender.js';
 import { KnError } from '../../knative-format.js';
 import { guessResource, parseSink, type Gvr, type SinkSpec } from '../eventing/sink.js';
 
@@ -42,8 +43,6 @@ export interface SendPlan {
   via: 'direct' | 'gateway';
 }
 
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/i;
-
 function clusterHost(hostname: string): boolean {
   return hostname.endsWith('.cluster.local') || hostname.endsWith('.svc') || !hostname.includes('.');
 }
@@ -61,7 +60,7 @@ export function planDelivery(target: string, gateway: string | undefined): SendP
     throw new KnError(`cannot send to '${target}': not a valid URL`, 'SKIFF_ERR_CLI_EVENT_TARGET');
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new KnError(`cannot send to '${target}': only http and https URLs are supported`, 'SKIFF_ERR_CLI_EVENT_TARGET');
-  if (LOOPBACK.test(u.hostname) || u.protocol === 'https:') return { url: target, via: 'direct' };
+  if (isLoopbackHostname(u.hostname) || u.protocol === 'https:') return { url: target, via: 'direct' };
   if (gateway) {
     const gw = new URL(gateway);
     return { url: `${gw.protocol}//${gw.host}${u.pathname}${u.search}`, host: u.host, via: 'gateway' };

@@ -7,8 +7,8 @@
 // through EditContext; failures are KnErrors with kn's wording.
 import { resolve as resolvePath } from 'node:path/posix';
 import type { FlagSpec } from '../../args.js';
-import type { KObject } from '../../../api/meta.js';
-import { parseGoDuration } from '../../../api/serving/kinds.js';
+import { rfc3339, type KObject } from '../../../api/meta.js';
+import { parseGoDuration } from '../../../api/go-syntax.js';
 import { KnError } from '../../knative-format.js';
 import { mapAllowingSingles, resolvePodSpec, servingContainerIndex } from './podspec-flags.js';
 
@@ -191,10 +191,6 @@ function pinImageToDigest(template: Obj, base: KObject | undefined): void {
 }
 
 // ---------------------------------------------------------------- the whole edit
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function applyMap(target: Obj, key: 'labels' | 'annotations', set: Map<string, string>, remove: Iterable<string>): void {
   const m: Record<string, string> = { ...(target[key] ?? {}) };

@@ -7,18 +7,12 @@
 // goes to @latest instead). Beyond kn: one REF given alone, without `=PERCENT`
 // (the seed's `--traffic hello-00001`), gets the remainder explicitly. Pure.
 import type { KObject } from '../../../api/meta.js';
+import type { TrafficTarget } from '../../../api/serving/traffic.js';
 import { KnError } from '../../knative-format.js';
 
 export const LATEST = '@latest';
 
-export interface TrafficTarget {
-  tag?: string;
-  revisionName?: string;
-  configurationName?: string;
-  latestRevision?: boolean;
-  percent?: number;
-  url?: string;
-}
+export type { TrafficTarget };
 
 export interface TrafficFlags {
   /** --traffic REF=PERCENT (repeatable, comma lists split). */

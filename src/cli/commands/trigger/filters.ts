@@ -37,8 +37,6 @@ export interface FilterFlagValues {
   clearFilters?: boolean;
 }
 
-export const NEW_FILTER_FLAGS = ['filter-exact', 'filter-prefix', 'filter-suffix', 'filter-cesql'] as const;
-
 const ATTRIBUTE_NAME = /^[a-z][a-z0-9]*$/;
 
 function bad(flag: string, value: string, why: string): KnError {

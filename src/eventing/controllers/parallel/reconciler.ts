@@ -12,10 +12,10 @@
 import type { Condition, KObject } from '../../../api/meta.js';
 import { GR } from '../../../api/eventing/constants.js';
 import type { StatusWithConditions } from '../../../controller/conditions.js';
-import { filterControllerGK, filteringHandler, type Controller, type Reconciler } from '../../../controller/controller.js';
+import type { Controller, Reconciler } from '../../../controller/controller.js';
 import { kindReconciler } from '../../../controller/reconciler.js';
-import { C, CONDITION_SETS, Wiring, errText, withGone, type EventingControllerDeps } from '../common.js';
-import { FlowChildError, childReady, ensureChannel, ensureSubscription, makeFlowSubscription, refOf, removeUnwanted } from '../flows.js';
+import { C, CONDITION_SETS, errText, withGone, type EventingControllerDeps, type Wiring } from '../common.js';
+import { childReady, ensureChannel, ensureSubscription, makeFlowSubscription, newFlowController, refOf, removeUnwanted, rethrowUnlessPermanent } from '../flows.js';
 import { parallelBranchChannelName, parallelChannelName, parallelFilterSubscriptionName, parallelSubscriptionName } from '../names.js';
 
 function channelRef(p: KObject, name: string, withNamespace: boolean): Record<string, string> {
@@ -82,8 +82,8 @@ export function newParallelReconciler(deps: EventingControllerDeps, w: Wiring): 
         } catch (err) {
           status = set.markFalse(status, C.channelsReady, 'ChannelsNotReady', 'failed to reconcile channel %s at step %d: %v', cn, i, err);
           done();
-          if (err instanceof FlowChildError && !err.retryable) return;
-          throw err;
+          rethrowUnlessPermanent(err);
+          return;
         }
       }
       const [ingress, ...branchChannels] = channels;
@@ -114,8 +114,8 @@ export function newParallelReconciler(deps: EventingControllerDeps, w: Wiring): 
           status = { ...status, branchStatuses };
           status = set.markFalse(status, C.subscriptionsReady, 'SubscriptionsNotReady', 'failed to reconcile Subscription Objects for branch: %d : %s', i, errText(err));
           done();
-          if (err instanceof FlowChildError && !err.retryable) return;
-          throw err;
+          rethrowUnlessPermanent(err);
+          return;
         }
         const fr = childReady(filterSub, 'Subscription', prev[i]?.filterSubscriptionStatus?.ready, deps.clock);
         const sr = childReady(sub, 'Subscription', prev[i]?.subscriberSubscriptionStatus?.ready, deps.clock);
@@ -139,11 +139,5 @@ export function newParallelReconciler(deps: EventingControllerDeps, w: Wiring): 
 }
 
 export function newParallelController(deps: EventingControllerDeps): Controller {
-  const w = new Wiring(deps);
-  const ctrl = w.bind('parallel-controller', deps, newParallelReconciler(deps, w));
-  deps.informers.informerFor(GR.parallels).addEventHandler(ctrl.handler());
-  deps.informers
-    .informerFor(GR.subscriptions)
-    .addEventHandler(filteringHandler(filterControllerGK('flows.knative.dev', 'Parallel'), ctrl.ownerHandler({ apiVersion: 'flows.knative.dev/v1', kind: 'Parallel' })));
-  return ctrl;
+  return newFlowController(deps, 'parallel-controller', GR.parallels, 'Parallel', newParallelReconciler);
 }

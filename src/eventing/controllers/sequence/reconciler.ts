@@ -8,10 +8,10 @@
 import type { Condition, KObject } from '../../../api/meta.js';
 import { GR } from '../../../api/eventing/constants.js';
 import type { StatusWithConditions } from '../../../controller/conditions.js';
-import { filterControllerGK, filteringHandler, type Controller, type Reconciler } from '../../../controller/controller.js';
+import type { Controller, Reconciler } from '../../../controller/controller.js';
 import { kindReconciler } from '../../../controller/reconciler.js';
-import { C, CONDITION_SETS, Wiring, errText, withGone, type EventingControllerDeps } from '../common.js';
-import { FlowChildError, childReady, ensureChannel, ensureSubscription, makeFlowSubscription, refOf, removeUnwanted } from '../flows.js';
+import { C, CONDITION_SETS, errText, withGone, type EventingControllerDeps, type Wiring } from '../common.js';
+import { childReady, ensureChannel, ensureSubscription, makeFlowSubscription, newFlowController, refOf, removeUnwanted, rethrowUnlessPermanent } from '../flows.js';
 import { sequenceChannelName, sequenceSubscriptionName } from '../names.js';
 
 function destinationOf(d: Record<string, any>): Record<string, unknown> {
@@ -64,8 +64,8 @@ export function newSequenceReconciler(deps: EventingControllerDeps, w: Wiring): 
         } catch (err) {
           status = set.markUnknown(status, C.channelsReady, 'ChannelsNotReady', 'failed to reconcile channel %s at step %d: %v', name, i, err);
           done();
-          if (err instanceof FlowChildError && !err.retryable) return;
-          throw err;
+          rethrowUnlessPermanent(err);
+          return;
         }
       }
       const channelStatuses = channels.map((c, i) => ({ channel: refOf(c), ready: childReady(c, 'Channel', prevCh[i]?.ready, deps.clock) }));
@@ -93,8 +93,8 @@ export function newSequenceReconciler(deps: EventingControllerDeps, w: Wiring): 
         } catch (err) {
           status = set.markUnknown(status, C.subscriptionsReady, 'SubscriptionsNotReady', 'failed to reconcile subscription resource for step: %d : %s', i, errText(err));
           done();
-          if (err instanceof FlowChildError && !err.retryable) return;
-          throw err;
+          rethrowUnlessPermanent(err);
+          return;
         }
       }
       const subscriptionStatuses = subs.map((s, i) => ({ subscription: refOf(s), ready: childReady(s, 'Subscription', prevSub[i]?.ready, deps.clock) }));
@@ -113,11 +113,5 @@ export function newSequenceReconciler(deps: EventingControllerDeps, w: Wiring): 
 }
 
 export function newSequenceController(deps: EventingControllerDeps): Controller {
-  const w = new Wiring(deps);
-  const ctrl = w.bind('sequence-controller', deps, newSequenceReconciler(deps, w));
-  deps.informers.informerFor(GR.sequences).addEventHandler(ctrl.handler());
-  deps.informers
-    .informerFor(GR.subscriptions)
-    .addEventHandler(filteringHandler(filterControllerGK('flows.knative.dev', 'Sequence'), ctrl.ownerHandler({ apiVersion: 'flows.knative.dev/v1', kind: 'Sequence' })));
-  return ctrl;
+  return newFlowController(deps, 'sequence-controller', GR.sequences, 'Sequence', newSequenceReconciler);
 }

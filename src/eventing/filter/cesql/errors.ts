@@ -35,7 +35,3 @@ export class CesqlError extends Error {
     if (position !== undefined) this.position = position;
   }
 }
-
-export function cesqlErrorCode(kind: CesqlErrorKind): string {
-  return CODE_BY_KIND[kind];
-}

@@ -230,7 +230,3 @@ export function resolveFunction(name: string, arity: number): CesqlFunction | un
   }
   return variadic;
 }
-
-export function isKnownFunctionName(name: string): boolean {
-  return BY_NAME.has(name.toUpperCase());
-}

@@ -8,7 +8,7 @@ import type { KObject } from '../../../api/meta.js';
 import type { Lister } from '../../../controller/informer.js';
 import { silentLogger, type Logger } from '../../../controller/logger.js';
 import { DEFAULT_AUTOSCALER_CONFIG, parseAutoscalerConfig, type AutoscalerConfig } from '../config.js';
-import { parseGoDuration } from '../go-syntax.js';
+import { parseGoDuration } from '../../../api/go-syntax.js';
 import { DEFAULT_PROGRESS_DEADLINE_MS } from '../scaler.js';
 
 export const SERVING_NAMESPACE = 'knative-serving';
@@ -72,11 +72,6 @@ export class ConfigMapAutoscalingConfig implements AutoscalingConfigSource {
     else this.deadline = ms;
     return this.deadline;
   }
-}
-
-/** A fixed configuration (tests, or callers without a ConfigMap informer). */
-export function staticAutoscalingConfig(cfg: AutoscalerConfig = DEFAULT_AUTOSCALER_CONFIG, progressDeadlineMs = DEFAULT_PROGRESS_DEADLINE_MS): AutoscalingConfigSource {
-  return { autoscaler: () => cfg, progressDeadlineMs: () => progressDeadlineMs };
 }
 
 /** A PA's progress deadline: its annotation (whole duration) or the config value. */

@@ -8,7 +8,7 @@
 // Unlike Knative, claim and reference problems are not retried with
 // backoff: the reconciler watches claims and tracks the ref, so the change
 // that fixes them re-enqueues the mapping at once.
-import { isDeepStrictEqual } from 'node:util';
+import { sameJson } from '../../../api/json.js';
 import type { KObject } from '../../../api/meta.js';
 import { SERVING_GROUP } from '../../../api/serving/constants.js';
 import type { ApiClient } from '../../../client/client.js';
@@ -49,10 +49,6 @@ export interface DomainMappingDeps {
   logger?: Logger;
   config: RoutingConfigSource;
   tracker?: Tracker;
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
 }
 
 export function newDomainMappingReconciler(deps: DomainMappingDeps): Reconciler {

@@ -1,7 +1,7 @@
 // ConfigMap knative-serving/config-gc (Knative pkg/gc/config.go): how long
 // non-active revisions are kept and how many. Durations are Go durations,
 // counts non-negative integers; `disabled` switches a bound off. Pure.
-import { parseGoDuration } from '../../autoscaler/go-syntax.js';
+import { parseGoDuration } from '../../../api/go-syntax.js';
 import { ConfigMapParseError } from '../revision/config.js';
 
 export const CONFIG_GC = 'config-gc';

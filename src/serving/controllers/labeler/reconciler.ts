@@ -14,7 +14,7 @@
 // named lose it — a Revision left with no route becomes `reserve`. On Route
 // deletion (finalizer) the route is removed everywhere.
 import type { ApiClient } from '../../../client/client.js';
-import { controllerOf, type KObject } from '../../../api/meta.js';
+import { condition, controllerOf, type KObject } from '../../../api/meta.js';
 import { L } from '../../../api/serving/constants.js';
 import type { TrafficTarget } from '../../../api/serving/traffic.js';
 import type { Clock } from '../../../controller/clock.js';
@@ -50,7 +50,7 @@ interface Accessor {
 }
 
 function routeIsResolved(route: KObject): boolean {
-  const ready = route.status?.conditions?.find((c: any) => c.type === 'Ready');
+  const ready = condition(route);
   return route.status?.observedGeneration === route.metadata.generation && (ready?.status === 'True' || ready?.status === 'False');
 }
 

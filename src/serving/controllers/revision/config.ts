@@ -13,7 +13,7 @@ import type { KObject } from '../../../api/meta.js';
 import type { Lister } from '../../../controller/informer.js';
 import { silentLogger, type Logger } from '../../../controller/logger.js';
 import { DEFAULT_AUTOSCALER_CONFIG, parseAutoscalerConfig, type AutoscalerConfig } from '../../autoscaler/config.js';
-import { parseGoDuration } from '../../autoscaler/go-syntax.js';
+import { parseGoDuration } from '../../../api/go-syntax.js';
 
 export const SERVING_NAMESPACE = 'knative-serving';
 export const CONFIG_AUTOSCALER = 'config-autoscaler';

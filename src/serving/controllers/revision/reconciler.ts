@@ -12,10 +12,10 @@
 // Nothing else is created here: the KPA reconciler owns the
 // ServerlessService and the `{rev}` / `{rev}-private` Services.
 import { Writable } from 'node:stream';
-import { isDeepStrictEqual } from 'node:util';
+import { sameJson } from '../../../api/json.js';
 import type { ApiClient } from '../../../client/client.js';
 import { matchesSelector, selectorFromObject } from '../../../api/labels.js';
-import { clone, type KObject } from '../../../api/meta.js';
+import { clone, condition, type KObject } from '../../../api/meta.js';
 import type { Clock } from '../../../controller/clock.js';
 import type { ConditionSet } from '../../../controller/conditions.js';
 import type { Reconciler } from '../../../controller/controller.js';
@@ -83,13 +83,8 @@ function isControlledBy(child: KObject, owner: KObject): boolean {
   return !!child.metadata.ownerReferences?.some((r) => r.controller && r.uid === owner.metadata.uid);
 }
 
-/** JSON equality: `{a: undefined}` equals `{}`, as it would on the wire. */
-function sameJson(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
-}
-
 export function isRevisionReady(rev: KObject): boolean {
-  const ready = rev.status?.conditions?.find((c: any) => c.type === 'Ready');
+  const ready = condition(rev);
   return rev.status?.observedGeneration === rev.metadata.generation && ready?.status === 'True';
 }
 
@@ -151,7 +146,7 @@ class RevisionReconcile {
     this.recordImages(rev);
     const deployment = await this.reconcileDeployment(rev, cfg);
     await this.reconcilePodAutoscaler(rev, deployment, cfg);
-    const readyAfter = rev.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True';
+    const readyAfter = condition(rev)?.status === 'True';
     if (!readyBefore && readyAfter) {
       this.deps.recorder.event(rev, 'Normal', 'RevisionReady', 'Revision becomes ready upon all resources being ready');
     }

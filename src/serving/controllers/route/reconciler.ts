@@ -4,10 +4,10 @@
 // report AllTrafficAssigned / IngressReady / CertificateProvisioned → Ready.
 // Level-triggered: each reconcile rebuilds the desired children from the
 // route, its targets and the config snapshot, and converges.
-import { isDeepStrictEqual } from 'node:util';
+import { sameJson } from '../../../api/json.js';
 import type { KObject } from '../../../api/meta.js';
 import { A, L, SERVING_GROUP } from '../../../api/serving/constants.js';
-import { parseGoDuration } from '../../../api/serving/kinds.js';
+import { parseGoDuration } from '../../../api/go-syntax.js';
 import type { ApiClient } from '../../../client/client.js';
 import type { Clock } from '../../../controller/clock.js';
 import type { ConditionSet } from '../../../controller/conditions.js';
@@ -63,11 +63,6 @@ export function routeRolloutSeconds(route: KObject): number {
   if (!v) return 0;
   const ms = parseGoDuration(v);
   return ms === undefined ? 0 : Math.trunc(ms / 1000);
-}
-
-/** JSON-level equality (what the API would store), ignoring undefined fields. */
-function sameJson(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
 }
 
 function isControlledBy(obj: KObject, owner: KObject): boolean {

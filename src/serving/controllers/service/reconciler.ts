@@ -12,9 +12,9 @@
 //      the Configuration resolved to the latest ready revision.
 // Status: latestCreated/latestReadyRevisionName from the Configuration;
 // url, address and traffic from the Route.
-import { isDeepStrictEqual } from 'node:util';
+import { sameJson } from '../../../api/json.js';
 import type { ApiClient } from '../../../client/client.js';
-import { clone, type KObject } from '../../../api/meta.js';
+import { clone, condition, type KObject } from '../../../api/meta.js';
 import type { TrafficTarget } from '../../../api/serving/traffic.js';
 import type { Clock } from '../../../controller/clock.js';
 import { ConditionSet, type StatusWithConditions } from '../../../controller/conditions.js';
@@ -53,13 +53,8 @@ function isControlledBy(child: KObject, owner: KObject): boolean {
   return !!child.metadata.ownerReferences?.some((r) => r.controller && r.uid === owner.metadata.uid);
 }
 
-/** Equality as on the wire: undefined fields do not count. */
-function sameJson(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
-}
-
 function readyOf(o: KObject): { status: string; reason?: string; message?: string } | undefined {
-  return o.status?.conditions?.find((c: any) => c.type === 'Ready');
+  return condition(o);
 }
 
 function observedLatest(o: KObject): boolean {

@@ -5,7 +5,7 @@
 // — or `active` straight away when the Configuration is already routed
 // (its `serving.knative.dev/routes` annotation is copied over). Also the
 // BYO-name check shared with the Service reconciler. Pure.
-import { isDeepStrictEqual } from 'node:util';
+import { sameJson } from '../../../../api/json.js';
 import { makeOwnerRef, type KObject } from '../../../../api/meta.js';
 import { A, L } from '../../../../api/serving/constants.js';
 import { rfc3339 } from '../../../../controller/clock.js';
@@ -78,11 +78,6 @@ export function makeRevision(config: KObject, nowMs: number): KObject {
 
   rev.metadata.ownerReferences = [...(rev.metadata.ownerReferences ?? []), makeOwnerRef(config)];
   return rev;
-}
-
-/** JSON equality, so a field left undefined equals one never set. */
-function sameJson(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
 }
 
 export type NameAvailability = 'available' | 'ours' | 'taken';
