@@ -100,8 +100,8 @@ export function exec(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEn
   });
 }
 
-export function kubectl(s: Skiff, args: string[], input?: string): Promise<ExecResult> {
-  return exec(KUBECTL, ['--request-timeout=120s', ...args], { env: { KUBECONFIG: s.kubeconfig }, ...(input !== undefined ? { input } : {}) });
+export function kubectl(s: Skiff, args: string[], input?: string, timeoutMs = 120_000): Promise<ExecResult> {
+  return exec(KUBECTL, ['--request-timeout=120s', ...args], { env: { KUBECONFIG: s.kubeconfig }, timeoutMs, ...(input !== undefined ? { input } : {}) });
 }
 
 const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
