@@ -14,6 +14,10 @@ type Ref = { gr: string; ns: string; name: string };
 
 export class GarbageCollector {
   private readonly byOwner = new Map<string, Set<string>>(); // owner uid -> dependent refs "gr|ns|name"
+  // Reverse of byOwner (dependent ref -> owner uids it is filed under), so an
+  // update un-files one object without scanning every owner (O(owners) per
+  // event made bulk applies quadratic).
+  private readonly ownersOf = new Map<string, string[]>();
   private readonly uids = new Map<string, Ref>(); // uid -> where the object lives
   private readonly pending = new Set<string>(); // owner uids (or "ns:<name>") to process
   private scheduled = false;
@@ -50,16 +54,29 @@ export class GarbageCollector {
   private index(gr: string, o: KObject): void {
     const ref = { gr, ns: o.metadata.namespace ?? '', name: o.metadata.name! };
     if (o.metadata.uid) this.uids.set(o.metadata.uid, ref);
-    for (const r of o.metadata.ownerReferences ?? []) {
+    const refs = o.metadata.ownerReferences ?? [];
+    if (refs.length === 0) return;
+    const k = this.key(ref);
+    const owners = this.ownersOf.get(k) ?? [];
+    for (const r of refs) {
       let s = this.byOwner.get(r.uid);
       if (!s) this.byOwner.set(r.uid, (s = new Set()));
-      s.add(this.key(ref));
+      s.add(k);
+      if (!owners.includes(r.uid)) owners.push(r.uid);
     }
+    this.ownersOf.set(k, owners);
+  }
+
+  /** Remove one dependent from every owner's set it was filed under. */
+  private unfile(k: string): void {
+    for (const uid of this.ownersOf.get(k) ?? []) this.byOwner.get(uid)?.delete(k);
+    this.ownersOf.delete(k);
   }
 
   private unindex(gr: string, o: KObject): void {
     const k = this.key({ gr, ns: o.metadata.namespace ?? '', name: o.metadata.name! });
     if (o.metadata.uid) this.uids.delete(o.metadata.uid);
+    this.unfile(k);
     for (const r of o.metadata.ownerReferences ?? []) {
       const s = this.byOwner.get(r.uid);
       s?.delete(k);
@@ -83,7 +100,7 @@ export class GarbageCollector {
       const prev = o.metadata.uid ? this.uids.get(o.metadata.uid) : undefined;
       if (prev && ev.type === 'MODIFIED') {
         // owner references may have changed: rebuild this object's entries
-        for (const [, s] of this.byOwner) s.delete(this.key(prev));
+        this.unfile(this.key(prev));
       }
       this.index(ev.gr, o);
       if (o.metadata.deletionTimestamp) {
