@@ -36,8 +36,17 @@ export interface DataPlaneFeedOptions {
   debounceMs?: number;
 }
 
+interface FeedDirty {
+  hosts: boolean;
+  revisions: boolean;
+  services: boolean;
+}
+
 export class DataPlaneFeed implements IngressProgrammer {
   private readonly log: Logger;
+  private readonly dirty: FeedDirty = { hosts: true, revisions: true, services: true };
+  /** How long the last rebuild took: the next one waits at least twice that, so rebuilds stay under ~1/3 of a core. */
+  private lastBuildMs = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private last = { hosts: '', revisions: '', services: '', static: '' };
   private readonly programmed = new Map<string, number>(); // ns/name -> generation acked
@@ -52,15 +61,22 @@ export class DataPlaneFeed implements IngressProgrammer {
     this.log = opts.logger ?? silentLogger;
     this.staticBackends = { ...(opts.staticBackends ?? {}) };
     const inf = opts.informers;
+    // Which snapshots a change can affect: a pod's status never changes the host table.
+    const affects: Record<string, Array<keyof FeedDirty>> = {
+      [GR.ingresses]: ['hosts'],
+      [GR.revisions]: ['hosts', 'revisions'],
+      [GR.sks]: ['revisions'],
+      [GR.pods]: ['revisions', 'services'],
+      [GR.services]: ['hosts', 'services'],
+      [GR.configmaps]: ['revisions'],
+    };
     for (const gr of Object.values(GR)) {
       const i = inf.informerFor(gr);
-      this.unsubs.push(
-        i.addEventHandler({
-          onAdd: () => this.schedule(),
-          onUpdate: () => this.schedule(),
-          onDelete: () => this.schedule(),
-        }),
-      );
+      const mark = () => {
+        for (const k of affects[gr]) this.dirty[k] = true;
+        this.schedule();
+      };
+      this.unsubs.push(i.addEventHandler({ onAdd: mark, onUpdate: mark, onDelete: mark }));
     }
     this.unsubs.push(opts.dataPlane.on((m) => this.onWorkerMessage(m)));
   }
@@ -92,45 +108,57 @@ export class DataPlaneFeed implements IngressProgrammer {
 
   schedule(): void {
     if (this.stopped || this.timer) return;
+    const delay = Math.max(this.opts.debounceMs ?? 3, Math.min(500, 2 * this.lastBuildMs));
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      const t0 = performance.now();
       try {
         this.push();
       } catch (e) {
         this.log.error('data plane snapshot failed', { error: (e as Error).message });
       }
-    }, this.opts.debounceMs ?? 3);
+      this.lastBuildMs = performance.now() - t0;
+    }, delay);
   }
 
   /** Build and post the snapshots that changed (revisions before the hosts that name them). */
   push(): void {
     const inf = this.opts.informers;
+    const dirty = { ...this.dirty };
+    this.dirty.hosts = this.dirty.revisions = this.dirty.services = false;
     const ingresses = inf.informerFor(GR.ingresses).list();
-    const revisions = inf.informerFor(GR.revisions).list();
+    const revisions = dirty.hosts || dirty.revisions ? inf.informerFor(GR.revisions).list() : [];
     const pods = inf.informerFor(GR.pods);
     const sks = inf.informerFor(GR.sks);
     const cfg = inf.informerFor(GR.configmaps).get('knative-serving', 'config-autoscaler');
     const tbcRaw = cfg?.data?.['target-burst-capacity'];
     const defaultTbc = tbcRaw !== undefined && Number.isFinite(Number(tbcRaw)) ? Number(tbcRaw) : 211;
 
-    const revs = revisionsSnapshot(
-      revisions,
-      (ns, name) => sks.get(ns, name),
-      (ns, name) => pods.list({ namespace: ns, labelSelector: `serving.knative.dev/revision=${name}` }),
-      defaultTbc,
-    );
-    const hosts: Record<string, HostEntry> = hostsFromIngresses(ingresses);
-    hostsFromRevisions(revisions, hosts);
-    const services = servicesSnapshot(inf.informerFor(GR.services).list(), (ns) => pods.list({ namespace: ns }), hosts);
+    const revs = dirty.revisions
+      ? revisionsSnapshot(
+          revisions,
+          (ns, name) => sks.get(ns, name),
+          (ns, name) => pods.list({ namespace: ns, labelSelector: `serving.knative.dev/revision=${name}` }),
+          defaultTbc,
+        )
+      : undefined;
+    let hosts: Record<string, HostEntry> | undefined;
+    let services: ReturnType<typeof servicesSnapshot> | undefined;
+    if (dirty.hosts || dirty.services) {
+      const h: Record<string, HostEntry> = hostsFromIngresses(ingresses);
+      if (dirty.hosts) hostsFromRevisions(revisions, h);
+      services = servicesSnapshot(inf.informerFor(GR.services).list(), (ns) => pods.list({ namespace: ns }), h);
+      if (dirty.hosts) hosts = h;
+    }
 
     const dp = this.opts.dataPlane;
-    const revJson = JSON.stringify(revs);
-    if (revJson !== this.last.revisions) {
+    const revJson = revs === undefined ? this.last.revisions : JSON.stringify(revs);
+    if (revs !== undefined && revJson !== this.last.revisions) {
       dp.post({ type: 'revisions', revisions: revs });
       this.last.revisions = revJson;
     }
-    const svcJson = JSON.stringify(services);
-    if (svcJson !== this.last.services) {
+    const svcJson = services === undefined ? this.last.services : JSON.stringify(services);
+    if (services !== undefined && svcJson !== this.last.services) {
       dp.post({ type: 'services', services });
       this.last.services = svcJson;
     }
@@ -141,12 +169,12 @@ export class DataPlaneFeed implements IngressProgrammer {
     }
     const gens = new Map<string, number>();
     for (const ing of ingresses) gens.set(`${ing.metadata.namespace}/${ing.metadata.name}`, ing.metadata.generation ?? 0);
-    const hostJson = JSON.stringify(hosts);
-    if (hostJson !== this.last.hosts) {
+    const hostJson = hosts === undefined ? this.last.hosts : JSON.stringify(hosts);
+    if (hosts !== undefined && hostJson !== this.last.hosts) {
       const seq = dp.post({ type: 'hosts', hosts });
       this.pendingHosts.set(seq, gens);
       this.last.hosts = hostJson;
-    } else {
+    } else if (hosts !== undefined && this.pendingHosts.size === 0) {
       // Same routing, but a KIngress may have a new generation with identical rules: it is programmed already.
       this.markProgrammed(gens);
     }
