@@ -24,6 +24,12 @@ export interface Command {
   /** Hand argv to run() unparsed (e.g. `up`, which parses its own flags). */
   rawArgs?: boolean;
   run?(ctx: CliContext, flags: Flags, argv: string[]): Promise<number | void>;
+  /**
+   * A lazy entry: name, aliases and summary are known up front (enough for the
+   * root help), the rest comes from load() the first time the command is used.
+   * Keeps start-up from importing every command's module (see commands/index.ts).
+   */
+  load?(): Promise<Command>;
 }
 
 export interface RunOptions {
@@ -32,6 +38,11 @@ export interface RunOptions {
 
 function findCommand(list: readonly Command[], word: string): Command | undefined {
   return list.find((c) => c.name === word || c.aliases?.includes(word));
+}
+
+/** A found command with its module loaded (lazy entries import it now). */
+async function loaded(cmd: Command): Promise<Command> {
+  return cmd.load ? cmd.load() : cmd;
 }
 
 function flagLines(specs: readonly FlagSpec[]): string[] {
@@ -104,12 +115,13 @@ export async function runCommands(root: readonly Command[], argv: readonly strin
         helpWords = scan.positionals.slice(1);
         break;
       }
-      const cmd = findCommand(list, word);
-      if (!cmd) {
+      const found = findCommand(list, word);
+      if (!found) {
         if (path.length === 0) throw new UsageError(`unknown command "${word}" for "skiff"`);
         if (path[path.length - 1].subcommands) throw new UsageError(`unknown command "${word}" for "skiff ${path.map((c) => c.name).join(' ')}"`);
         break;
       }
+      const cmd = await loaded(found);
       path.push(cmd);
       commandIndexes.push(idx);
       commandPath = `skiff ${path.map((c) => c.name).join(' ')}`;
@@ -120,8 +132,9 @@ export async function runCommands(root: readonly Command[], argv: readonly strin
       const hp: Command[] = [];
       let l: readonly Command[] = root;
       for (const w of helpWords) {
-        const c = findCommand(l, w);
-        if (!c) throw new UsageError(`unknown help topic "${helpWords.join(' ')}"`);
+        const f = findCommand(l, w);
+        if (!f) throw new UsageError(`unknown help topic "${helpWords.join(' ')}"`);
+        const c = await loaded(f);
         hp.push(c);
         l = c.subcommands ?? [];
       }

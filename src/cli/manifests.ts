@@ -3,9 +3,9 @@
 // and `List` kinds flattened to their items. Errors name the file and line.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import YAML from 'yaml';
 import type { KObject } from '../api/meta.js';
 import { ManifestError } from './errors.js';
+import { yaml } from './lazy-yaml.js';
 
 export interface Manifest {
   object: KObject;
@@ -52,7 +52,7 @@ function parseJson(text: string, source: string): unknown[] {
 }
 
 function parseYaml(text: string, source: string): unknown[] {
-  const docs = YAML.parseAllDocuments(text, { prettyErrors: false });
+  const docs = yaml().parseAllDocuments(text, { prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [docs];
   const out: unknown[] = [];
   for (const doc of list) {

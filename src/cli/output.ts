@@ -1,12 +1,12 @@
 // Object output for `-o yaml|json|name` the way kubectl writes it: YAML with
 // sorted keys and unindented sequences (go-yaml style), JSON with 4-space
 // indent, several objects wrapped in a `List`, names as `kind.group/name`.
-import YAML from 'yaml';
 import type { KObject } from '../api/meta.js';
 import { kindName } from './discovery.js';
+import { yaml } from './lazy-yaml.js';
 
 export function toYaml(obj: unknown): string {
-  return YAML.stringify(obj, { indentSeq: false, sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
+  return yaml().stringify(obj, { indentSeq: false, sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 export function toJson(obj: unknown): string {
