@@ -31,10 +31,12 @@ import {
   simpleResponse,
   type RequestHead,
 } from './http1.js';
-import { parseAbsoluteTarget, type CompiledHost } from './routing.js';
+import { isLoopbackAddress, parseAbsoluteTarget, type CompiledHost } from './routing.js';
 
 /** Idle client keep-alive connections are closed after this long. */
 export const CLIENT_IDLE_MS = 120_000;
+/** How long a client whose request body was left unread may go on sending (discarded) before it is cut. */
+export const CLIENT_LINGER_MS = 2_000;
 /** Pooled upstream sockets idle longer than this are not reused (Node servers close at 5 s by default). */
 export const UPSTREAM_IDLE_MS = 4_000;
 /** Idle upstream sockets kept per endpoint. */
@@ -338,6 +340,8 @@ class ClientConn {
   readonly framer = new BodyFramer();
   /** Close after the current exchange (stop(), Connection: close, unread body). */
   closing = false;
+  /** The CONNECT target once this connection became a tunnel: every request in it goes to this host. */
+  tunnelHost: string | null = null;
   private fwdHost = '';
   private fwdLines = '';
 
@@ -515,12 +519,12 @@ class ClientConn {
 
   /** Starts an exchange for a parsed head; false when the connection was handed over or closed. */
   private start(head: RequestHead, rest: Buffer | null): boolean {
-    let hostRaw = head.host;
+    let hostRaw = this.tunnelHost ?? head.host;
     let path = head.target;
     if (path.charCodeAt(0) !== 47 /* / */) {
-      if (head.method === 'CONNECT') {
-        this.reject(501, 'CONNECT is not supported by the Skiff gateway (use http:// URLs)\n');
-        return false;
+      if (head.method === 'CONNECT' && this.tunnelHost === null) {
+        // Stays in CS.Head: the loop goes on with the tunnelled requests (or stops after a 404).
+        return this.connect(head, rest);
       }
       const abs = parseAbsoluteTarget(path);
       if (abs !== null) {
@@ -528,7 +532,7 @@ class ClientConn {
           this.reject(400, `only http:// absolute-form targets are supported, got ${abs.scheme}://\n`);
           return false;
         }
-        hostRaw = abs.authority;
+        if (this.tunnelHost === null) hostRaw = abs.authority;
         path = abs.path;
       } else if (path !== '*') {
         this.reject(400, 'invalid request target\n');
@@ -562,6 +566,25 @@ class ClientConn {
     }
     ex.countStats = head.probe === null && !head.proberAgent;
     this.server.gateway.route(ex, input, compiled);
+    return true;
+  }
+
+  /**
+   * `CONNECT host:port` from clients using the gateway as their HTTP proxy (undici's
+   * ProxyAgent): only for hosts the gateway routes, never an open TCP tunnel. After the
+   * 200 the tunnelled bytes are parsed here as ordinary requests with Host fixed to the
+   * CONNECT target.
+   */
+  private connect(head: RequestHead, rest: Buffer | null): boolean {
+    const authority = head.target;
+    const host = this.server.gateway.resolveHost({ host: authority, tag: null, remoteAddress: this.remoteAddress });
+    if (host === null || (host.visibility === 'ClusterLocal' && !isLoopbackAddress(this.remoteAddress))) {
+      this.reject(404, `CONNECT ${authority}: no Skiff route for this host; the gateway only tunnels to hosts it routes\n`);
+      return false;
+    }
+    this.tunnelHost = authority.endsWith(':80') ? authority.slice(0, -3) : authority; // what an http:// URL's Host would be
+    this.buf = rest;
+    this.socket.write('HTTP/1.1 200 Connection Established\r\n\r\n', 'latin1');
     return true;
   }
 
@@ -625,7 +648,19 @@ class ClientConn {
     this.ex = null;
     if (this.state === CS.Gone) return;
     this.idleSince = ex.gateway.clock.now();
-    if (this.closing || !ex.requestBodyDone || this.server.stopping) {
+    if (!ex.requestBodyDone) {
+      // The rest of the request body will never be read (the upstream answered early):
+      // half-close, then read and discard what the client is still sending for a while,
+      // so it gets to read our answer instead of a reset (HTTP/1.1 lingering close).
+      this.state = CS.Gone;
+      this.buf = null;
+      const s = this.socket;
+      s.end();
+      s.resume();
+      setTimeout(() => s.destroy(), CLIENT_LINGER_MS).unref();
+      return;
+    }
+    if (this.closing || this.server.stopping) {
       this.state = CS.Gone;
       this.buf = null;
       this.socket.end();
