@@ -1,0 +1,48 @@
+// Starts the source controllers (PingSource + its in-process adapter,
+// SinkBinding, ContainerSource) on the shared informers. The daemon calls
+// `startEventingSources` next to startEventingControllers.
+import { setMaxListeners } from 'node:events';
+import { GR } from '../../api/eventing/constants.js';
+import type { Controller } from '../../controller/controller.js';
+import type { Informer } from '../../controller/informer.js';
+import type { SourcesDeps } from './common.js';
+import { PingAdapter } from './ping-adapter.js';
+import { newPingSourceController } from './pingsource.js';
+
+export type { SourcesDeps } from './common.js';
+export { PingAdapter, makePingEvent, nextPingTime, PING_EVENT_TYPE, type PingJob } from './ping-adapter.js';
+
+export interface EventingSources {
+  readonly controllers: readonly Controller[];
+  readonly pingAdapter: PingAdapter;
+  /** Resolves once the source informers have synced and the workers run. */
+  readonly ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startEventingSources(deps: SourcesDeps): EventingSources {
+  const pingAdapter = new PingAdapter({ clock: deps.pingClock ?? deps.clock, send: deps.send, logger: deps.logger, newId: deps.newId });
+  const controllers: Controller[] = [newPingSourceController(deps, pingAdapter)];
+  const grs: string[] = [GR.pingSources];
+  const informers: Informer[] = grs.map((gr) => deps.informers.informerFor(gr));
+  deps.informers.start();
+  let stopped = false;
+  const abort = new AbortController();
+  setMaxListeners(informers.length + 1, abort.signal);
+  const ready = Promise.all(informers.map((i) => i.waitForSync(abort.signal))).then(() => {
+    if (stopped) return;
+    for (const c of controllers) c.start();
+  });
+  ready.catch(() => undefined);
+  return {
+    controllers,
+    pingAdapter,
+    ready,
+    async stop() {
+      stopped = true;
+      abort.abort();
+      pingAdapter.stop();
+      await Promise.all(controllers.map((c) => c.stop({ drain: false })));
+    },
+  };
+}
