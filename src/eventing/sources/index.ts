@@ -1,5 +1,6 @@
 // Starts the source controllers (PingSource + its in-process adapter,
-// SinkBinding, ContainerSource) on the shared informers. The daemon calls
+// SinkBinding, ContainerSource) on the shared informers (it needs the
+// apps/deployments kind registered: ContainerSource adapters are Deployments). The daemon calls
 // `startEventingSources` next to startEventingControllers.
 import { setMaxListeners } from 'node:events';
 import { GR } from '../../api/eventing/constants.js';
@@ -8,8 +9,12 @@ import type { Informer } from '../../controller/informer.js';
 import type { SourcesDeps } from './common.js';
 import { PingAdapter } from './ping-adapter.js';
 import { newPingSourceController } from './pingsource.js';
+import { newSinkBindingController } from './sinkbinding.js';
+import { DEPLOYMENTS_GR, newContainerSourceController } from './containersource.js';
 
 export type { SourcesDeps } from './common.js';
+export { bindPodTemplate, bindingEnvOf, K_SINK, K_CE_OVERRIDES, K_CA_CERTS, type BindingEnv } from './sinkbinding.js';
+export { makeReceiveAdapter, makeSinkBinding, deploymentNameOf, sinkBindingNameOf } from './containersource.js';
 export { PingAdapter, makePingEvent, nextPingTime, PING_EVENT_TYPE, type PingJob } from './ping-adapter.js';
 
 export interface EventingSources {
@@ -22,8 +27,8 @@ export interface EventingSources {
 
 export function startEventingSources(deps: SourcesDeps): EventingSources {
   const pingAdapter = new PingAdapter({ clock: deps.pingClock ?? deps.clock, send: deps.send, logger: deps.logger, newId: deps.newId });
-  const controllers: Controller[] = [newPingSourceController(deps, pingAdapter)];
-  const grs: string[] = [GR.pingSources];
+  const controllers: Controller[] = [newPingSourceController(deps, pingAdapter), newSinkBindingController(deps), newContainerSourceController(deps)];
+  const grs: string[] = [GR.pingSources, GR.sinkBindings, GR.containerSources, DEPLOYMENTS_GR];
   const informers: Informer[] = grs.map((gr) => deps.informers.informerFor(gr));
   deps.informers.start();
   let stopped = false;

@@ -136,4 +136,86 @@ describe('eventing sources (integration)', () => {
     assert.equal(got.headers['content-type'], 'application/json');
     assert.equal(got.body, '{"message": "hello"}');
   });
+  const envOf = (d: KObject | undefined, i = 0): Record<string, string | undefined> => Object.fromEntries((d?.spec?.template?.spec?.containers?.[i]?.env ?? []).map((e: { name: string; value?: string }) => [e.name, e.value]));
+  const deployment = (name: string, labels: Record<string, string> = { app: name }): KObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: NS, labels },
+    spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'main', image: 'ikubernetes/demoapp', env: [{ name: 'KEEP', value: 'me' }] }] } } },
+  });
+
+  test('a SinkBinding by name injects K_SINK / K_CE_OVERRIDES into the Deployment template and removes them when deleted', async () => {
+    await client.create('apps/deployments', deployment('app1'));
+    await client.create('sources.knative.dev/sinkbindings', {
+      apiVersion: 'sources.knative.dev/v1',
+      kind: 'SinkBinding',
+      metadata: { name: 'bind-app1', namespace: NS },
+      spec: { subject: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'app1' }, sink: { uri: sinkUrl }, ceOverrides: { extensions: { foo: 'bar' } } },
+    });
+    const d = await eventually('app1 bound', () => envOf(get('apps/deployments', 'app1')).K_SINK === sinkUrl && get('apps/deployments', 'app1'));
+    assert.deepEqual(envOf(d), { KEEP: 'me', K_SINK: sinkUrl, K_CE_OVERRIDES: '{"extensions":{"foo":"bar"}}' });
+    const sb = await eventually('bind-app1 ready', () => cond(get('sources.knative.dev/sinkbindings', 'bind-app1'))?.status === 'True' && get('sources.knative.dev/sinkbindings', 'bind-app1'));
+    assert.equal(sb.status.sinkUri, sinkUrl);
+    assert.deepEqual(sb.status.conditions.map((c: Condition) => `${c.type}=${c.status}`).sort(), ['Ready=True', 'SinkBindingAvailable=True', 'SinkProvided=True']);
+    await client.delete('sources.knative.dev/sinkbindings', NS, 'bind-app1');
+    await eventually('app1 unbound', () => envOf(get('apps/deployments', 'app1')).K_SINK === undefined);
+    assert.deepEqual(envOf(get('apps/deployments', 'app1')), { KEEP: 'me' });
+  });
+
+  test('a SinkBinding by selector binds matching Deployments (also ones created later), not others; a missing named subject is SubjectMissing', async () => {
+    await client.create('apps/deployments', deployment('sel-a', { team: 'x' }));
+    await client.create('apps/deployments', deployment('sel-other', { team: 'y' }));
+    await client.create('sources.knative.dev/sinkbindings', {
+      apiVersion: 'sources.knative.dev/v1',
+      kind: 'SinkBinding',
+      metadata: { name: 'bind-team-x', namespace: NS },
+      spec: { subject: { apiVersion: 'apps/v1', kind: 'Deployment', selector: { matchLabels: { team: 'x' } } }, sink: { uri: sinkUrl } },
+    });
+    await eventually('sel-a bound', () => envOf(get('apps/deployments', 'sel-a')).K_SINK === sinkUrl);
+    await client.create('apps/deployments', deployment('sel-b', { team: 'x' }));
+    await eventually('sel-b bound', () => envOf(get('apps/deployments', 'sel-b')).K_SINK === sinkUrl);
+    assert.equal(envOf(get('apps/deployments', 'sel-other')).K_SINK, undefined);
+
+    await client.create('sources.knative.dev/sinkbindings', {
+      apiVersion: 'sources.knative.dev/v1',
+      kind: 'SinkBinding',
+      metadata: { name: 'bind-missing', namespace: NS },
+      spec: { subject: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'nope' }, sink: { uri: sinkUrl } },
+    });
+    const c = await eventually('SubjectMissing', () => cond(get('sources.knative.dev/sinkbindings', 'bind-missing'), 'SinkBindingAvailable')?.status === 'False' && cond(get('sources.knative.dev/sinkbindings', 'bind-missing'), 'SinkBindingAvailable'));
+    assert.equal(c.reason, 'SubjectMissing');
+    await client.create('apps/deployments', deployment('nope'));
+    await eventually('late subject bound', () => envOf(get('apps/deployments', 'nope')).K_SINK === sinkUrl);
+  });
+
+  test('a ContainerSource creates {name}-deployment (bound to the sink) and {name}-sinkbinding, and is Ready once the Deployment is Available', async () => {
+    await client.create('sources.knative.dev/containersources', {
+      apiVersion: 'sources.knative.dev/v1',
+      kind: 'ContainerSource',
+      metadata: { name: 'containersource-heartbeat', namespace: NS },
+      spec: {
+        template: { spec: { containers: [{ image: 'ikubernetes/containersource-heartbeats:latest', name: 'heartbeats' }] } },
+        sink: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'event-display' } },
+      },
+    });
+    const dn = 'containersource-heartbeat-deployment';
+    const d = await eventually('adapter bound', () => !!envOf(get('apps/deployments', dn)).K_SINK && get('apps/deployments', dn));
+    assert.deepEqual(envOf(d), { POD_NAME: undefined, POD_NAMESPACE: undefined, K_SINK: `http://event-display.${NS}.svc.cluster.local` });
+    assert.deepEqual(d.spec.template.spec.containers[0].env[0], { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+    const sb = get('sources.knative.dev/sinkbindings', 'containersource-heartbeat-sinkbinding')!;
+    assert.equal(sb.metadata.ownerReferences?.[0]?.kind, 'ContainerSource');
+    await eventually('ReceiveAdapterReady=Unknown', () => cond(get('sources.knative.dev/containersources', 'containersource-heartbeat'), 'ReceiveAdapterReady')?.status === 'Unknown');
+
+    // No deployment controller here: write the status one would.
+    const cur = get('apps/deployments', dn)!;
+    await client.updateStatus('apps/deployments', { ...structuredClone(cur), status: { replicas: 1, availableReplicas: 1, conditions: [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' }] } });
+    const cs = await eventually('containersource ready', () => cond(get('sources.knative.dev/containersources', 'containersource-heartbeat'))?.status === 'True' && get('sources.knative.dev/containersources', 'containersource-heartbeat'));
+    assert.equal(cs.status.sinkUri, `http://event-display.${NS}.svc.cluster.local`);
+    assert.deepEqual(cs.status.conditions.map((c: Condition) => `${c.type}=${c.status}`).sort(), ['Ready=True', 'ReceiveAdapterReady=True', 'SinkBindingReady=True']);
+
+    // The two reconcilers settle: the Deployment stops changing.
+    const rv = get('apps/deployments', dn)!.metadata.resourceVersion;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(get('apps/deployments', dn)!.metadata.resourceVersion, rv);
+  });
 });
