@@ -26,6 +26,8 @@ export interface SourcesDeps {
   workers?: number;
   /** Clock the Ping adapter schedules on (default `clock`); tests pass a FakeClock here. */
   pingClock?: Clock;
+  /** ApiServerSource event `source` (Knative: the adapter's rest.Config.Host); default https://kubernetes.default.svc. */
+  apiServerHost?: string;
   /** Event ids (default crypto.randomUUID); injected so tests get stable ids. */
   newId?: () => string;
 }

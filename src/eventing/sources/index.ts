@@ -1,5 +1,5 @@
 // Starts the source controllers (PingSource + its in-process adapter,
-// SinkBinding, ContainerSource) on the shared informers (it needs the
+// SinkBinding, ContainerSource, ApiServerSource + its in-process adapter) on the shared informers (it needs the
 // apps/deployments kind registered: ContainerSource adapters are Deployments). The daemon calls
 // `startEventingSources` next to startEventingControllers.
 import { setMaxListeners } from 'node:events';
@@ -8,6 +8,7 @@ import type { Controller } from '../../controller/controller.js';
 import type { Informer } from '../../controller/informer.js';
 import type { SourcesDeps } from './common.js';
 import { PingAdapter } from './ping-adapter.js';
+import { ApiServerAdapter, DEFAULT_API_SERVER_HOST, newApiServerSourceController } from './apiserversource.js';
 import { newPingSourceController } from './pingsource.js';
 import { newSinkBindingController } from './sinkbinding.js';
 import { DEPLOYMENTS_GR, newContainerSourceController } from './containersource.js';
@@ -15,11 +16,13 @@ import { DEPLOYMENTS_GR, newContainerSourceController } from './containersource.
 export type { SourcesDeps } from './common.js';
 export { bindPodTemplate, bindingEnvOf, K_SINK, K_CE_OVERRIDES, K_CA_CERTS, type BindingEnv } from './sinkbinding.js';
 export { makeReceiveAdapter, makeSinkBinding, deploymentNameOf, sinkBindingNameOf } from './containersource.js';
+export { ApiServerAdapter, makeApiServerEvent, apiServerEventType, type ApiServerJob } from './apiserversource.js';
 export { PingAdapter, makePingEvent, nextPingTime, PING_EVENT_TYPE, type PingJob } from './ping-adapter.js';
 
 export interface EventingSources {
   readonly controllers: readonly Controller[];
   readonly pingAdapter: PingAdapter;
+  readonly apiServerAdapter: ApiServerAdapter;
   /** Resolves once the source informers have synced and the workers run. */
   readonly ready: Promise<void>;
   stop(): Promise<void>;
@@ -27,8 +30,15 @@ export interface EventingSources {
 
 export function startEventingSources(deps: SourcesDeps): EventingSources {
   const pingAdapter = new PingAdapter({ clock: deps.pingClock ?? deps.clock, send: deps.send, logger: deps.logger, newId: deps.newId });
-  const controllers: Controller[] = [newPingSourceController(deps, pingAdapter), newSinkBindingController(deps), newContainerSourceController(deps)];
-  const grs: string[] = [GR.pingSources, GR.sinkBindings, GR.containerSources, DEPLOYMENTS_GR];
+  const apiServerHost = deps.apiServerHost ?? DEFAULT_API_SERVER_HOST;
+  const apiServerAdapter = new ApiServerAdapter({ informers: deps.informers, clock: deps.clock, send: deps.send, logger: deps.logger, newId: deps.newId, sourceHost: apiServerHost });
+  const controllers: Controller[] = [
+    newPingSourceController(deps, pingAdapter),
+    newSinkBindingController(deps),
+    newContainerSourceController(deps),
+    newApiServerSourceController(deps, apiServerAdapter, apiServerHost),
+  ];
+  const grs: string[] = [GR.pingSources, GR.sinkBindings, GR.containerSources, GR.apiServerSources, GR.namespaces, DEPLOYMENTS_GR];
   const informers: Informer[] = grs.map((gr) => deps.informers.informerFor(gr));
   deps.informers.start();
   let stopped = false;
@@ -42,11 +52,13 @@ export function startEventingSources(deps: SourcesDeps): EventingSources {
   return {
     controllers,
     pingAdapter,
+    apiServerAdapter,
     ready,
     async stop() {
       stopped = true;
       abort.abort();
       pingAdapter.stop();
+      apiServerAdapter.stop();
       await Promise.all(controllers.map((c) => c.stop({ drain: false })));
     },
   };

@@ -218,4 +218,35 @@ describe('eventing sources (integration)', () => {
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(get('apps/deployments', dn)!.metadata.resourceVersion, rv);
   });
+  test('an ApiServerSource (Reference mode) emits ref.add for existing and new ConfigMaps, ref.update and ref.delete, only for matching labels', async () => {
+    received.length = 0;
+    const cm = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS, labels }, data: { k: 'v' } });
+    await client.create('core/configmaps', cm('before', { watch: 'me' }));
+    await client.create('sources.knative.dev/apiserversources', {
+      apiVersion: 'sources.knative.dev/v1',
+      kind: 'ApiServerSource',
+      metadata: { name: 'cm-events', namespace: NS },
+      spec: { mode: 'Reference', resources: [{ apiVersion: 'v1', kind: 'ConfigMap', selector: { matchLabels: { watch: 'me' } } }], sink: { uri: sinkUrl } },
+    });
+    const src = await eventually('cm-events ready', () => cond(get('sources.knative.dev/apiserversources', 'cm-events'))?.status === 'True' && get('sources.knative.dev/apiserversources', 'cm-events'));
+    assert.deepEqual(src.status.conditions.map((c: Condition) => `${c.type}=${c.status}`).sort(), ['Deployed=True', 'Ready=True', 'SinkProvided=True', 'SufficientPermissions=True']);
+    assert.deepEqual(src.status.namespaces, [NS]);
+    assert.equal(src.status.ceAttributes.length, 3);
+    await eventually('add for existing', () => received.find((r) => r.headers['ce-subject'] === `/apis/v1/namespaces/${NS}/configmaps/before`));
+    await client.create('core/configmaps', cm('ignored', { watch: 'not-me' }));
+    await client.create('core/configmaps', cm('after', { watch: 'me' }));
+    const cur = get('core/configmaps', 'after')!;
+    await client.update('core/configmaps', { ...structuredClone(cur), data: { k: 'v2' } });
+    await client.delete('core/configmaps', NS, 'after');
+    await eventually('3 events for after', () => received.filter((r) => r.headers['ce-name'] === 'after').length === 3);
+    const after = received.filter((r) => r.headers['ce-name'] === 'after');
+    assert.deepEqual(after.map((r) => r.headers['ce-type']).sort(), ['dev.knative.apiserver.ref.add', 'dev.knative.apiserver.ref.delete', 'dev.knative.apiserver.ref.update']);
+    assert.equal(after[0]!.headers['ce-source'], 'https://kubernetes.default.svc');
+    assert.equal(after[0]!.headers['ce-kind'], 'ConfigMap');
+    assert.equal(after[0]!.headers['ce-namespace'], NS);
+    assert.deepEqual(JSON.parse(after[0]!.body), { kind: 'ConfigMap', namespace: NS, name: 'after', apiVersion: 'v1' });
+    assert.equal(received.some((r) => r.headers['ce-name'] === 'ignored'), false);
+    await client.delete('sources.knative.dev/apiserversources', NS, 'cm-events');
+    await eventually('adapter stopped', () => !sources.apiServerAdapter.has(NS, 'cm-events'));
+  });
 });
