@@ -31,6 +31,7 @@ import { eventingConfigMaps } from '../eventing/config/bootstrap.js';
 import { BrokerPlane, BROKER_CLASSES } from '../eventing/broker/broker-plane.js';
 import { ChannelPlane } from '../eventing/channel/channel-plane.js';
 import { startEventingControllers, eventingDataPlaneFrom } from '../eventing/controllers/index.js';
+import { startEventingSources } from '../eventing/sources/index.js';
 import { createHttpSender } from '../eventing/delivery/http-sender.js';
 import { viaGateway } from '../eventing/delivery/gateway-sender.js';
 import { grOf } from '../api/registry.js';
@@ -188,6 +189,19 @@ export async function startSkiff(opts: SkiffOptions): Promise<RunningSkiff> {
         return t ? grOf(t) : undefined;
       },
     });
+    // Sources (Ping, ApiServer, Container, SinkBinding) run their adapters in process.
+    const sources = startEventingSources({
+      client,
+      informers,
+      recorder,
+      clock: realClock,
+      logger,
+      send,
+      kindToGr: (apiVersion, kind) => {
+        const t = registry.byApiVersionKind(apiVersion, kind);
+        return t ? grOf(t) : undefined;
+      },
+    });
 
     informers.start();
     await informers.waitForSync();
@@ -196,7 +210,7 @@ export async function startSkiff(opts: SkiffOptions): Promise<RunningSkiff> {
     for (const c of controllers) c.start();
     cleanups.push(async () => {
       feed?.stop();
-      await Promise.all([...controllers.map((c) => c.stop()), revisionControllers.stop(), routing.stop(), autoscaling.stop(), eventing.stop()]);
+      await Promise.all([...controllers.map((c) => c.stop()), revisionControllers.stop(), routing.stop(), autoscaling.stop(), eventing.stop(), sources.stop()]);
     });
     feed.schedule();
 
