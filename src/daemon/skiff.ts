@@ -18,7 +18,7 @@ import { SharedInformerFactory } from '../controller/informer.js';
 import { consoleLogger, silentLogger, type Logger } from '../controller/logger.js';
 import { NodeAgent } from '../runtime/agent.js';
 import { newWorkloadControllers } from '../runtime/workloads/index.js';
-import { hpaSyncPeriodFromEnv, ProcMetricsReader, startAutoscaling } from '../serving/autoscaler/runner/index.js';
+import { hpaSyncPeriodFromEnv, initialReadinessDelayFromEnv, ProcMetricsReader, startAutoscaling } from '../serving/autoscaler/runner/index.js';
 import { servingConfigMaps } from '../serving/config/bootstrap.js';
 import { startServingRevisionControllers } from '../serving/controllers/index.js';
 import { startServingRoutingControllers } from '../serving/controllers/routing-index.js';
@@ -139,7 +139,8 @@ export async function startSkiff(opts: SkiffOptions): Promise<RunningSkiff> {
     // HPA-class revisions read pod CPU / memory from /proc, for the pids the node agent runs.
     const processMetrics = new ProcMetricsReader({ pidsOf: (ns, pod) => agent.pidsOf(ns, pod) });
     const hpaSyncPeriodMs = hpaSyncPeriodFromEnv(process.env);
-    const autoscaling = startAutoscaling({ client, informers, recorder, clock: realClock, logger, processMetrics, hpaSyncPeriodMs });
+    const hpaInitialReadinessDelayMs = initialReadinessDelayFromEnv(process.env);
+    const autoscaling = startAutoscaling({ client, informers, recorder, clock: realClock, logger, processMetrics, hpaSyncPeriodMs, hpaInitialReadinessDelayMs });
     feed = new DataPlaneFeed({ informers, dataPlane, metrics: autoscaling.metrics, clock: realClock, logger });
     const revisionControllers = startServingRevisionControllers({ client, informers, recorder, clock: realClock, logger, podLogs: agent });
     const routing = startServingRoutingControllers({ client, informers, recorder, clock: realClock, logger, programmer: feed });

@@ -116,7 +116,8 @@ describe('queue (queue-proxy role) and HPA class through skiff up', () => {
   let port: number;
 
   before(async () => {
-    s = await startSkiffProcess({ env: { SKIFF_HPA_SYNC_PERIOD_MS: '1000' } });
+    // Test knobs: 1 s HPA syncs, and a 5 s (not 30 s) initial readiness delay before a pod's CPU counts.
+    s = await startSkiffProcess({ env: { SKIFF_HPA_SYNC_PERIOD_MS: '1000', SKIFF_HPA_INITIAL_READINESS_DELAY_MS: '5000' } });
     port = Number(new URL(s.gateway).port);
     ok(await kubectl(s, ['apply', '-f', '-'], MANIFESTS), 'kubectl apply');
     await Promise.all(['queued', 'held', 'open', 'deadline', 'firstbyte', 'cpu'].map((n) => waitKsvcReady(s, n, `${n}-v1`, 40000)));

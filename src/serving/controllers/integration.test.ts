@@ -140,7 +140,7 @@ describe('Serving revision controllers over the in-process API', () => {
       );
       assert.equal(dep.spec.selector.matchLabels['serving.knative.dev/revisionUID'], rev.metadata.uid);
       assert.equal(dep.spec.template.metadata.labels['serving.knative.dev/revision'], 'hello-00001');
-      assert.equal(dep.spec.template.metadata.annotations['skiff.dev/probe-period-ms'], '25');
+      assert.equal(dep.spec.template.metadata.annotations['skiff.dev/probe-period-ms'], undefined, 'no permanent fast probing');
       assert.equal(dep.spec.replicas, 1);
       const env = Object.fromEntries(dep.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
       assert.deepEqual(env, { TARGET: 'World', PORT: '8080', K_REVISION: 'hello-00001', K_CONFIGURATION: 'hello', K_SERVICE: 'hello' });

@@ -166,3 +166,15 @@ describe('HpaScalers', () => {
     ctx.informers.stop();
   });
 });
+
+describe('initial readiness delay (start-up CPU is not load)', () => {
+  test('readySinceMs reads the Ready transition; the env knob is validated', async () => {
+    const { readySinceMs, initialReadinessDelayFromEnv } = await import('./hpa-scalers.js');
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: {}, status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:10Z' }] } };
+    assert.equal(readySinceMs(pod), Date.parse('2026-01-01T00:00:10Z'));
+    assert.equal(readySinceMs({ ...pod, status: { conditions: [{ type: 'Ready', status: 'False' }] } }), undefined);
+    assert.equal(initialReadinessDelayFromEnv({}), undefined);
+    assert.equal(initialReadinessDelayFromEnv({ SKIFF_HPA_INITIAL_READINESS_DELAY_MS: '5000' }), 5000);
+    assert.throws(() => initialReadinessDelayFromEnv({ SKIFF_HPA_INITIAL_READINESS_DELAY_MS: 'soon' }), /SKIFF_HPA_INITIAL_READINESS_DELAY_MS/);
+  });
+});

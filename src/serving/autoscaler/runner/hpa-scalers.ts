@@ -131,6 +131,39 @@ export interface HpaScalersOptions {
   /** Called after each sync that changed the result; enqueue the PA. */
   onChange(key: string): void;
   syncPeriodMs?: number;
+  /**
+   * Kubernetes' --horizontal-pod-autoscaler-initial-readiness-delay: a pod's
+   * CPU is ignored until it has been Ready this long, so its start-up burst is
+   * not read as load (default 30 s; env SKIFF_HPA_INITIAL_READINESS_DELAY_MS).
+   */
+  initialReadinessDelayMs?: number;
+}
+
+export const HPA_INITIAL_READINESS_DELAY_ENV = 'SKIFF_HPA_INITIAL_READINESS_DELAY_MS';
+
+export class HpaInitialReadinessDelayError extends Error {
+  readonly code = 'SKIFF_ERR_HPA_INITIAL_READINESS_DELAY';
+  constructor(readonly value: string) {
+    super(`${HPA_INITIAL_READINESS_DELAY_ENV}=${JSON.stringify(value)}: want a whole number of milliseconds between 0 and 3600000`);
+    this.name = 'HpaInitialReadinessDelayError';
+  }
+}
+export const DEFAULT_INITIAL_READINESS_DELAY_MS = 30_000;
+
+export function initialReadinessDelayFromEnv(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const raw = env[HPA_INITIAL_READINESS_DELAY_ENV];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 3_600_000)
+    throw new HpaInitialReadinessDelayError(raw);
+  return n;
+}
+
+/** When the pod's Ready condition last turned True (ms), or undefined. */
+export function readySinceMs(pod: KObject): number | undefined {
+  const c = (pod.status?.conditions ?? []).find((x: { type: string }) => x.type === 'Ready');
+  const t = c?.status === 'True' ? Date.parse(c.lastTransitionTime ?? '') : NaN;
+  return Number.isFinite(t) ? t : undefined;
 }
 
 interface Entry {
@@ -222,11 +255,17 @@ export class HpaScalers {
       const ready = revisionPods(this.opts.pods, e.key).filter(isPodReady);
       const pm = this.opts.processMetrics;
       if (pm?.prepare) await pm.prepare(ready.map((p) => ({ namespace: p.metadata.namespace ?? '', pod: p.metadata.name ?? '' })));
+      const now = this.opts.clock.now();
+      const delay = this.opts.initialReadinessDelayMs ?? DEFAULT_INITIAL_READINESS_DELAY_MS;
+      const warm = (p: KObject) => {
+        if (e.spec.target.metric !== 'cpu') return true;
+        const since = readySinceMs(p);
+        return since === undefined || now - since >= delay;
+      };
       const { value } = hpaMetricValue(
         e.spec.target,
-        ready.map((p) => ({ cpuRequestMillis: podCpuRequestMillis(p), usage: pm?.podUsage(p.metadata.namespace ?? '', p.metadata.name ?? '') })),
+        ready.map((p) => ({ cpuRequestMillis: podCpuRequestMillis(p), usage: warm(p) ? pm?.podUsage(p.metadata.namespace ?? '', p.metadata.name ?? '') : undefined })),
       );
-      const now = this.opts.clock.now();
       const decision: HpaDecision =
         currentReplicas === 0
           ? { desiredReplicas: e.spec.minReplicas, reason: 'TooFewReplicas', metricReplicas: null }

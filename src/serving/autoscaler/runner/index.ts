@@ -32,7 +32,7 @@ import type { ProcessMetrics } from './proc-metrics.js';
 export { MetricsSink, type RevisionStatsInput, type PodStatInput, type ActivatorStatInput } from './metrics.js';
 export { MultiScaler, type TickStats, type DeciderSnapshot } from './multiscaler.js';
 export { ProcMetricsReader, type ProcessMetrics, type PodUsage } from './proc-metrics.js';
-export { HpaScalers, hpaSyncPeriodFromEnv, HPA_SYNC_PERIOD_ENV } from './hpa-scalers.js';
+export { HpaScalers, hpaSyncPeriodFromEnv, HPA_SYNC_PERIOD_ENV, initialReadinessDelayFromEnv, HPA_INITIAL_READINESS_DELAY_ENV } from './hpa-scalers.js';
 
 export interface AutoscalingDeps {
   client: ApiClient;
@@ -49,6 +49,8 @@ export interface AutoscalingDeps {
   /** Decider tick (default 2 s) and HPA sync period (default 15 s); tests only. */
   tickMs?: number;
   hpaSyncPeriodMs?: number;
+  /** HPA: ignore a pod's CPU until it has been Ready this long (Kubernetes' initial readiness delay, 30 s). */
+  hpaInitialReadinessDelayMs?: number;
 }
 
 export interface Autoscaling {
@@ -89,6 +91,7 @@ export function startAutoscaling(deps: AutoscalingDeps): Autoscaling {
     pods,
     processMetrics: deps.processMetrics,
     syncPeriodMs: deps.hpaSyncPeriodMs,
+    initialReadinessDelayMs: deps.hpaInitialReadinessDelayMs,
     onChange: (key) => hpa?.enqueueKey(key),
   });
   const base = { client: deps.client, informers, recorder: deps.recorder, clock, logger: log, config, workers: deps.workers };

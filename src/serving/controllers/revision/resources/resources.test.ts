@@ -34,7 +34,6 @@ describe('makeDeployment', () => {
     assert.deepEqual(d.metadata.annotations, {}, 'labeler bookkeeping is not copied');
     assert.deepEqual(d.spec.template.metadata.annotations, {
       'kubectl.kubernetes.io/default-container': 'user-container',
-      'skiff.dev/probe-period-ms': '25',
     });
   });
 
