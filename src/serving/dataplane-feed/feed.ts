@@ -13,6 +13,7 @@ import type { MetricsSink } from '../autoscaler/runner/metrics.js';
 import type { IngressProgrammer } from '../controllers/ingress/programmer.js';
 import type { DataPlaneHandle } from '../dataplane/host.js';
 import type { HostEntry, WorkerToMain } from '../dataplane/protocol.js';
+import { StatsCadence, type StatsCadenceSnapshot } from './cadence.js';
 import { hostsFromIngresses, hostsFromRevisions, podKey, revisionsSnapshot, servicesSnapshot } from './snapshots.js';
 
 const GR = {
@@ -47,9 +48,11 @@ export class DataPlaneFeed implements IngressProgrammer {
   private readonly unsubs: Array<() => void> = [];
   private staticBackends: Record<string, string>;
   private stopped = false;
+  private readonly cadence: StatsCadence;
 
   constructor(private readonly opts: DataPlaneFeedOptions) {
     this.log = opts.logger ?? silentLogger;
+    this.cadence = new StatsCadence(opts.clock.now());
     this.staticBackends = { ...(opts.staticBackends ?? {}) };
     const inf = opts.informers;
     for (const gr of Object.values(GR)) {
@@ -88,6 +91,15 @@ export class DataPlaneFeed implements IngressProgrammer {
       this.drains.set(key, list);
       this.opts.dataPlane.post({ type: 'drain', pod: key });
     });
+  }
+
+  /** How regularly the worker's 1 s stats arrived since the last reset (tick-integrity evidence). */
+  statsCadence(): StatsCadenceSnapshot {
+    return this.cadence.snapshot();
+  }
+
+  resetStatsCadence(): void {
+    this.cadence.reset(this.opts.clock.now());
   }
 
   schedule(): void {
@@ -172,6 +184,7 @@ export class DataPlaneFeed implements IngressProgrammer {
         break;
       }
       case 'stats':
+        this.cadence.record(m.time, m.windowMs, this.opts.clock.now());
         if (this.opts.metrics) for (const r of m.revisions) this.opts.metrics.record(r.key, m.time, r);
         break;
       case 'poke':
