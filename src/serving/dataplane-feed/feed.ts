@@ -33,13 +33,20 @@ export interface DataPlaneFeedOptions {
   logger?: Logger;
   /** Host pattern → base URL (eventing ingresses and the like). */
   staticBackends?: Record<string, string>;
-  /** Coalescing delay for bursts of changes (ms). */
+  /**
+   * Minimum time between two pushes (ms, default 3). A change after a quiet
+   * spell is pushed at once (on a microtask), so e.g. a pod turning Ready
+   * reaches the activator ahead of the reconciles that same write sets off;
+   * changes within this time of the last push are coalesced into one.
+   */
   debounceMs?: number;
 }
 
 export class DataPlaneFeed implements IngressProgrammer {
   private readonly log: Logger;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private scheduled = false;
+  private lastPushAt = -Infinity;
   private last = { hosts: '', revisions: '', services: '', static: '' };
   private readonly programmed = new Map<string, number>(); // ns/name -> generation acked
   private readonly pendingHosts = new Map<number, Map<string, number>>(); // hosts seq -> ingress generations
@@ -102,17 +109,30 @@ export class DataPlaneFeed implements IngressProgrammer {
     this.cadence.reset(this.opts.clock.now());
   }
 
+  /**
+   * Push soon: at once (next microtask) when the last push is at least
+   * debounceMs old, else when it will be — bursts cost at most one push per
+   * debounceMs, a lone change costs no delay.
+   */
   schedule(): void {
-    if (this.stopped || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      try {
-        this.push();
-      } catch (e) {
-        this.log.error('data plane snapshot failed', { error: (e as Error).message });
-      }
-    }, this.opts.debounceMs ?? 3);
+    if (this.stopped || this.scheduled) return;
+    this.scheduled = true;
+    const wait = this.lastPushAt + (this.opts.debounceMs ?? 3) - this.opts.clock.now();
+    if (wait <= 0) queueMicrotask(this.runScheduled);
+    else this.timer = setTimeout(this.runScheduled, wait);
   }
+
+  private readonly runScheduled = (): void => {
+    this.timer = undefined;
+    this.scheduled = false;
+    if (this.stopped) return;
+    this.lastPushAt = this.opts.clock.now();
+    try {
+      this.push();
+    } catch (e) {
+      this.log.error('data plane snapshot failed', { error: (e as Error).message });
+    }
+  };
 
   /** Build and post the snapshots that changed (revisions before the hosts that name them). */
   push(): void {
