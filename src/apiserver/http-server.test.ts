@@ -556,3 +556,42 @@ describe('API server: performance', () => {
     }
   });
 });
+
+describe('API server: /debug/skiff diagnostics', () => {
+  let ts: TestServer;
+  let counter = 0;
+  before(
+    async () =>
+      (ts = await startTestServer({
+        deps: { debug: { ticks: { read: () => ({ counter }), reset: () => void (counter = 0) }, readonly: { read: () => ({ fixed: true }) } } },
+      })),
+  );
+  after(() => ts.close());
+
+  test('GET reads a source as JSON; DELETE answers the reading, then resets', async () => {
+    counter = 7;
+    const r = await call(ts, 'GET', '/debug/skiff/ticks');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json, { counter: 7 });
+    const d = await call(ts, 'DELETE', '/debug/skiff/ticks');
+    assert.deepEqual(d.json, { counter: 7 });
+    assert.deepEqual((await call(ts, 'GET', '/debug/skiff/ticks')).json, { counter: 0 });
+  });
+
+  test('unknown names and shapes are 404; a source without reset refuses DELETE', async () => {
+    for (const p of ['/debug/skiff/nope', '/debug/skiff', '/debug/other/ticks', '/debug/skiff/ticks/x', '/debug/skiff/constructor']) {
+      assert.equal((await call(ts, 'GET', p)).status, 404, p);
+    }
+    assert.equal((await call(ts, 'DELETE', '/debug/skiff/readonly')).status, 405);
+    assert.equal((await call(ts, 'POST', '/debug/skiff/ticks', {})).status, 405);
+  });
+
+  test('no debug sources configured: /debug is 404', async () => {
+    const plain = await startTestServer();
+    try {
+      assert.equal((await call(plain, 'GET', '/debug/skiff/autoscaler')).status, 404);
+    } finally {
+      await plain.close();
+    }
+  });
+});

@@ -79,6 +79,18 @@ export interface ApiServerDeps {
   bookmarkIntervalMs?: number;
   /** Request body limit (default 3 MiB, Kubernetes' limit). */
   maxBodyBytes?: number;
+  /**
+   * Diagnostics served as JSON at `/debug/skiff/<name>` (GET reads; DELETE
+   * answers the current reading and then resets the counters). Not part of the
+   * Kubernetes API: for tests, benchmarks and people reading a running Skiff.
+   */
+  debug?: Record<string, DebugSource>;
+}
+
+/** One diagnostics endpoint (see ApiServerDeps.debug). */
+export interface DebugSource {
+  read(): unknown;
+  reset?(): void;
 }
 
 export interface ApiServer {
@@ -325,6 +337,8 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
         return getOnly(ctx, () => writeDoc(ctx, versionInfo()));
       case 'openapi':
         return getOnly(ctx, () => serveOpenApi(ctx, segs));
+      case 'debug':
+        return serveDebug(ctx, segs);
       case 'api':
         if (segs.length === 1)
           return getOnly(ctx, () => {
@@ -388,6 +402,17 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
       compiler: 'skiff',
       platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
     };
+  }
+
+  function serveDebug(ctx: Ctx, segs: string[]): void {
+    const src = segs.length === 3 && segs[1] === 'skiff' && deps.debug && Object.hasOwn(deps.debug, segs[2]) ? deps.debug[segs[2]] : undefined;
+    if (!src) throw notFoundPath();
+    if (ctx.method === 'DELETE' && src.reset) {
+      const reading = src.read();
+      src.reset();
+      return writeJson(ctx, 200, reading);
+    }
+    return getOnly(ctx, () => writeJson(ctx, 200, src.read()));
   }
 
   function serveOpenApi(ctx: Ctx, segs: string[]): void {

@@ -215,7 +215,20 @@ export async function startSkiff(opts: SkiffOptions): Promise<RunningSkiff> {
     });
     feed.schedule();
 
-    const api: ApiServer = createApiServer({ svc, logs: agent });
+    const api: ApiServer = createApiServer({
+      svc,
+      logs: agent,
+      // GET /debug/skiff/autoscaler: decider tick lateness and the data plane's stats cadence (DELETE resets).
+      debug: {
+        autoscaler: {
+          read: () => ({ ticks: autoscaling.tickStats(), stats: feed!.statsCadence(), metrics: autoscaling.metrics.stats() }),
+          reset: () => {
+            autoscaling.resetTickStats();
+            feed!.resetStatsCadence();
+          },
+        },
+      },
+    });
     const apiPort = await api.listen(opts.apiPort, opts.host);
     cleanups.push(() => api.close());
 

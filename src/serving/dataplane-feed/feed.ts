@@ -13,6 +13,7 @@ import type { MetricsSink } from '../autoscaler/runner/metrics.js';
 import type { IngressProgrammer } from '../controllers/ingress/programmer.js';
 import type { DataPlaneHandle } from '../dataplane/host.js';
 import type { HostEntry, WorkerToMain } from '../dataplane/protocol.js';
+import { StatsCadence, type StatsCadenceSnapshot } from './cadence.js';
 import { hostsFromIngresses, hostsFromRevisions, podKey, revisionsSnapshot, servicesSnapshot } from './snapshots.js';
 
 const GR = {
@@ -32,7 +33,12 @@ export interface DataPlaneFeedOptions {
   logger?: Logger;
   /** Host pattern → base URL (eventing ingresses and the like). */
   staticBackends?: Record<string, string>;
-  /** Coalescing delay for bursts of changes (ms). */
+  /**
+   * Minimum time between two pushes (ms, default 3). A change after a quiet
+   * spell is pushed at once (on a microtask), so e.g. a pod turning Ready
+   * reaches the activator ahead of the reconciles that same write sets off;
+   * changes within this time of the last push are coalesced into one.
+   */
   debounceMs?: number;
 }
 
@@ -48,6 +54,8 @@ export class DataPlaneFeed implements IngressProgrammer {
   /** How long the last rebuild took: the next one waits at least twice that, so rebuilds stay under ~1/3 of a core. */
   private lastBuildMs = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private scheduled = false;
+  private lastPushAt = -Infinity;
   private last = { hosts: '', revisions: '', services: '', static: '' };
   private readonly programmed = new Map<string, number>(); // ns/name -> generation acked
   private readonly pendingHosts = new Map<number, Map<string, number>>(); // hosts seq -> ingress generations
@@ -56,9 +64,11 @@ export class DataPlaneFeed implements IngressProgrammer {
   private readonly unsubs: Array<() => void> = [];
   private staticBackends: Record<string, string>;
   private stopped = false;
+  private readonly cadence: StatsCadence;
 
   constructor(private readonly opts: DataPlaneFeedOptions) {
     this.log = opts.logger ?? silentLogger;
+    this.cadence = new StatsCadence(opts.clock.now());
     this.staticBackends = { ...(opts.staticBackends ?? {}) };
     const inf = opts.informers;
     // Which snapshots a change can affect: a pod's status never changes the host table.
@@ -106,20 +116,44 @@ export class DataPlaneFeed implements IngressProgrammer {
     });
   }
 
-  schedule(): void {
-    if (this.stopped || this.timer) return;
-    const delay = Math.max(this.opts.debounceMs ?? 3, Math.min(500, 2 * this.lastBuildMs));
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const t0 = performance.now();
-      try {
-        this.push();
-      } catch (e) {
-        this.log.error('data plane snapshot failed', { error: (e as Error).message });
-      }
-      this.lastBuildMs = performance.now() - t0;
-    }, delay);
+  /** How regularly the worker's 1 s stats arrived since the last reset (tick-integrity evidence). */
+  statsCadence(): StatsCadenceSnapshot {
+    return this.cadence.snapshot();
   }
+
+  resetStatsCadence(): void {
+    this.cadence.reset(this.opts.clock.now());
+  }
+
+  /**
+   * Push soon: at once (next microtask) when the last push is at least
+   * debounceMs old, else when it will be — bursts cost at most one push per
+   * debounceMs, a lone change costs no delay.
+   */
+  schedule(): void {
+    if (this.stopped || this.scheduled) return;
+    this.scheduled = true;
+    // At least debounceMs between pushes, and twice the last build's duration, so
+    // rebuilding snapshots for many services stays under ~1/3 of a core.
+    const gap = Math.max(this.opts.debounceMs ?? 3, Math.min(500, 2 * this.lastBuildMs));
+    const wait = this.lastPushAt + gap - this.opts.clock.now();
+    if (wait <= 0) queueMicrotask(this.runScheduled);
+    else this.timer = setTimeout(this.runScheduled, wait);
+  }
+
+  private readonly runScheduled = (): void => {
+    this.timer = undefined;
+    this.scheduled = false;
+    if (this.stopped) return;
+    this.lastPushAt = this.opts.clock.now();
+    const t0 = performance.now();
+    try {
+      this.push();
+    } catch (e) {
+      this.log.error('data plane snapshot failed', { error: (e as Error).message });
+    }
+    this.lastBuildMs = performance.now() - t0;
+  };
 
   /** Build and post the snapshots that changed (revisions before the hosts that name them). */
   push(): void {
@@ -200,6 +234,7 @@ export class DataPlaneFeed implements IngressProgrammer {
         break;
       }
       case 'stats':
+        this.cadence.record(m.time, m.windowMs, this.opts.clock.now());
         if (this.opts.metrics) for (const r of m.revisions) this.opts.metrics.record(r.key, m.time, r);
         break;
       case 'poke':
