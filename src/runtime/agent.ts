@@ -39,8 +39,9 @@ import { LocalVolumes } from './process/local-volumes.js';
 import { PodRunner, type VolumeHook } from './process/pod-runner.js';
 import { assignPorts, formatPortMappings, LoopbackPortAllocator, mappingsCover, parsePortMappings, portNeeds, PORTS_ANNOTATION, type PortAllocator, type PortMapping } from './process/ports.js';
 import { procfsAvailable } from './process/procfs.js';
-import { agentIdFor, AgentLock, killMarked, PidFiles, reapStragglers } from './process/reaper.js';
+import { AGENT_ID_ENV, agentIdFor, AgentLock, killMarked, PidFiles, reapStragglers } from './process/reaper.js';
 import { detectSetpriv, NodeProcessSpawner, type ProcessSpawner } from './process/spawner.js';
+import { WarmPoolSpawner } from './process/warm-pool.js';
 import type { EventRecorder } from '../controller/events.js';
 import { Informer, type SharedInformerFactory } from '../controller/informer.js';
 
@@ -58,8 +59,13 @@ export interface NodeAgentOptions {
   nodeName?: string;
   clock?: Clock;
   logger?: Logger;
-  /** Default: child_process with setpriv --pdeathsig when available. */
+  /** Default: child_process with setpriv --pdeathsig when available, behind the warm pool. */
   spawner?: ProcessSpawner;
+  /**
+   * Idle pre-booted node runtimes kept for the built-in images (process/warm-pool.ts), so a cold
+   * start skips node's boot. Default 1; 0 = off. Ignored when `spawner` is given.
+   */
+  warmPool?: number;
   /** Default: use setpriv when it works ('auto'). */
   pdeathsig?: boolean | 'auto';
   ports?: PortAllocator;
@@ -128,6 +134,7 @@ export class NodeAgent implements PodLogSource {
   private readonly baseEnv: Record<string, string>;
   private readonly volumes: VolumeHook;
   private spawner?: ProcessSpawner;
+  private warmPool?: WarmPoolSpawner;
   private agentId = '';
   private procfs = false;
   private informer?: Informer;
@@ -176,7 +183,13 @@ export class NodeAgent implements PodLogSource {
       const setpriv = want === false ? undefined : await detectSetpriv();
       if (!setpriv && want !== false)
         this.logger.warn('setpriv --pdeathsig is not available: pod processes will outlive a killed Skiff until its next start reaps them');
-      this.spawner = new NodeProcessSpawner(setpriv);
+      const inner = new NodeProcessSpawner(setpriv);
+      const size = this.opts.warmPool ?? 1;
+      if (size > 0) {
+        // Booted with the pods' base env plus the agent marker, so the start-up reaper also finds warm processes a killed Skiff left.
+        this.warmPool = new WarmPoolSpawner({ inner, size, env: { ...this.baseEnv, [AGENT_ID_ENV]: this.agentId }, logger: this.logger });
+        this.spawner = this.warmPool;
+      } else this.spawner = inner;
     }
     this.procfs = await procfsAvailable();
     if (this.procfs) {
@@ -184,6 +197,7 @@ export class NodeAgent implements PodLogSource {
       if (reaped.length) this.logger.info('reaped processes left by a previous run', { pids: reaped });
     }
     await this.pidFiles.clear();
+    this.warmPool?.start(); // after the reaper: warm processes carry the agent marker it kills by
     this.started = true;
     this.stopping = false;
     this.informer = this.opts.informers?.informerFor(PODS) ?? new Informer(this.client, { gr: PODS, clock: this.clock, logger: this.logger });
@@ -200,6 +214,7 @@ export class NodeAgent implements PodLogSource {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.stopping = true;
+    const closingPool = this.warmPool?.close(); // idle warm processes are nobody's pods: they just go
     this.unregister?.();
     if (!this.opts.informers) this.informer?.stop();
     const cap = this.opts.maxStopGraceMs ?? 30_000;
@@ -211,6 +226,7 @@ export class NodeAgent implements PodLogSource {
       }),
     );
     await Promise.all([...this.pods.values()].map((e) => e.writing));
+    await closingPool;
     this.pods.clear();
     this.finished.clear();
     await this.lock.release().catch(() => {});

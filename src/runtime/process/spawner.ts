@@ -9,13 +9,15 @@
 import { spawn as nodeSpawn, execFile } from 'node:child_process';
 import { access, constants as fsConstants, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, resolve as resolvePath } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { killQuietly } from './procfs.js';
 
 export interface SpawnRequest {
   argv: string[];
   env: Record<string, string>;
   cwd?: string;
+  /** Pods get /dev/null ('ignore', the default); the warm pool (warm-pool.ts) talks to its processes through a pipe. */
+  stdin?: 'ignore' | 'pipe';
 }
 
 export interface ExitInfo {
@@ -28,6 +30,8 @@ export interface SpawnedProcess {
   pid: number;
   stdout: Readable | null;
   stderr: Readable | null;
+  /** Only when the request asked for `stdin: 'pipe'`. */
+  stdin?: Writable | null;
   exited: Promise<ExitInfo>;
 }
 
@@ -100,14 +104,16 @@ export class NodeProcessSpawner implements ProcessSpawner {
         env: req.env,
         cwd: req.cwd,
         detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: [req.stdin === 'pipe' ? 'pipe' : 'ignore', 'pipe', 'pipe'],
         // argv0 stays the user's command name for `ps`.
         argv0: this.setpriv ? undefined : req.argv[0],
       });
       const exited = new Promise<ExitInfo>((res) => child.once('exit', (code, signal) => res({ code, signal })));
       child.on('error', () => {}); // later errors (after start) are irrelevant: exit is what counts
       child.once('error', (err) => reject(new SpawnError(`failed to start "${req.argv[0]}": ${err.message}`, { cause: err })));
-      child.once('spawn', () => resolve({ pid: child.pid!, stdout: child.stdout, stderr: child.stderr, exited }));
+      child.once('spawn', () =>
+        resolve({ pid: child.pid!, stdout: child.stdout, stderr: child.stderr, ...(req.stdin === 'pipe' ? { stdin: child.stdin } : {}), exited }),
+      );
     });
   }
 
