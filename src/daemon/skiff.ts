@@ -47,6 +47,8 @@ export interface SkiffOptions {
   httpPort: number; // 0 = ephemeral
   verbose?: boolean;
   logger?: Logger;
+  /** Pre-booted node runtimes for the built-in images (the node agent's default when absent: 1; 0 = off). */
+  warmPool?: number;
 }
 
 export interface RunningSkiff {
@@ -133,6 +135,7 @@ export async function startSkiff(opts: SkiffOptions): Promise<RunningSkiff> {
       recorder,
       informers,
       baseEnv: workloadBaseEnv(gatewayUrl),
+      ...(opts.warmPool !== undefined ? { warmPool: opts.warmPool } : {}),
       // Drain a pod out of the data plane before it gets SIGTERM (queue-proxy's wait-for-drain).
       beforeTerminate: (pod) => feed?.drain(pod) ?? Promise.resolve(),
     });

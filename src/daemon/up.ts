@@ -19,6 +19,17 @@ function portFrom(name: string, v: string | undefined, dflt: number): number {
   return n;
 }
 
+/** Default number of pre-booted node runtimes kept for the built-in images (runtime/process/warm-pool.ts). */
+export const DEFAULT_WARM_POOL = 1;
+const MAX_WARM_POOL = 16;
+
+function warmPoolFrom(v: string | undefined): number {
+  if (v === undefined || v === '') return DEFAULT_WARM_POOL;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_WARM_POOL) throw new UpUsageError(`--warm-pool: invalid size "${v}" (want 0-${MAX_WARM_POOL}; 0 turns the pool off)`);
+  return n;
+}
+
 export function parseUpArgs(argv: string[], env: NodeJS.ProcessEnv = process.env) {
   let values;
   try {
@@ -29,6 +40,7 @@ export function parseUpArgs(argv: string[], env: NodeJS.ProcessEnv = process.env
         'api-port': { type: 'string' },
         'http-port': { type: 'string' },
         host: { type: 'string' },
+        'warm-pool': { type: 'string' },
         verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -45,10 +57,11 @@ export function parseUpArgs(argv: string[], env: NodeJS.ProcessEnv = process.env
     httpPort: portFrom('http-port', values['http-port'] ?? env.SKIFF_HTTP_PORT, DEFAULT_HTTP_PORT),
     host: values.host ?? env.SKIFF_HOST ?? '127.0.0.1',
     verbose: !!values.verbose || env.SKIFF_VERBOSE === '1',
+    warmPool: warmPoolFrom(values['warm-pool'] ?? env.SKIFF_WARM_POOL),
   };
 }
 
-const HELP = `Usage: skiff up [--data-dir DIR] [--api-port N] [--http-port N] [--host ADDR] [-v]
+const HELP = `Usage: skiff up [--data-dir DIR] [--api-port N] [--http-port N] [--host ADDR] [--warm-pool N] [-v]
 
 Start Skiff in the foreground (embedded mode). Ctrl-C stops it and every process it started.
 
@@ -56,6 +69,8 @@ Start Skiff in the foreground (embedded mode). Ctrl-C stops it and every process
   --api-port   Kubernetes-style API for kubectl and skiff (env SKIFF_API_PORT, default ${DEFAULT_API_PORT}; 0 = any free port)
   --http-port  data-plane gateway (env SKIFF_HTTP_PORT, default ${DEFAULT_HTTP_PORT}; 0 = any free port)
   --host       listen address (env SKIFF_HOST, default 127.0.0.1)
+  --warm-pool  node runtimes booted ahead of time for the built-in images, so a cold start skips
+               node's boot (env SKIFF_WARM_POOL, default ${DEFAULT_WARM_POOL}; 0 = off)
   -v           verbose logs on stderr
 `;
 
@@ -73,7 +88,7 @@ export async function runUp(argv: string[]): Promise<number> {
   }
   let skiff;
   try {
-    skiff = await startSkiff({ dataDir: o.dataDir, host: o.host, apiPort: o.apiPort, httpPort: o.httpPort, verbose: o.verbose });
+    skiff = await startSkiff({ dataDir: o.dataDir, host: o.host, apiPort: o.apiPort, httpPort: o.httpPort, verbose: o.verbose, warmPool: o.warmPool });
   } catch (e) {
     if (e instanceof DataDirLockedError) {
       process.stderr.write(`skiff up: ${e.message}\n`);

@@ -58,6 +58,22 @@ async function podPids(s: SkiffProcess): Promise<number[]> {
   return pids;
 }
 
+/** Idle warm-pool processes (runtime/process/warm-pool.ts) that `skiffPid` started. */
+function warmPids(skiffPid: number): number[] {
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === skiffPid && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('warm-node-bootstrap.cjs')) pids.push(Number(d));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return pids;
+}
+
 async function readyPods(s: SkiffProcess): Promise<any[]> {
   const list = await getJson(s, '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb');
   return (list?.items ?? []).filter((p: any) => p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
@@ -117,11 +133,13 @@ describe('skiff up: start/stop contract, kubectl, pods as processes', () => {
       assert.ok(pids.length >= 1 && pids.every(pidAlive), 'pod processes run');
       const ports = (await readyPods(s)).flatMap(hostPorts);
       const apiPort = Number(new URL(s.api).port);
+      const warm = await waitFor('the warm pool to hold one node runtime', () => (warmPids(s.proc.pid!).length === 1 ? warmPids(s.proc.pid!) : undefined), 10000);
 
       const code = await s.stop('SIGTERM');
       assert.equal(code, 0, s.output());
       assert.match(s.output(), /Skiff stopped\./);
       for (const pid of pids) assert.ok(!pidAlive(pid), `pod process ${pid} gone after stop`);
+      for (const pid of warm) assert.ok(!pidAlive(pid), `warm pool process ${pid} gone after stop`);
       for (const p of [apiPort, ...ports]) assert.equal(await portOpen(p), false, `port ${p} closed after stop`);
     } finally {
       await s.stop('SIGKILL');
@@ -138,8 +156,10 @@ describe('skiff up: start/stop contract, kubectl, pods as processes', () => {
       await waitFor('2 ready pods', async () => (await readyPods(s)).length === 2, 30000);
       const pids = await podPids(s);
       assert.equal(pids.length, 2);
+      const warm = await waitFor('the warm pool to hold one node runtime', () => (warmPids(s.proc.pid!).length === 1 ? warmPids(s.proc.pid!) : undefined), 10000);
       s.proc.kill('SIGKILL');
       await waitFor('pod processes to die after Skiff was killed', () => pids.every((p) => !pidAlive(p)), 10000);
+      await waitFor('warm pool processes to die after Skiff was killed', () => warm.every((p) => !pidAlive(p)), 10000);
 
       const s2 = await startSkiffProcess({ dataDir });
       try {
