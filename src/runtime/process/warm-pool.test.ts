@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { detectSetpriv, NodeProcessSpawner, SpawnError, type ProcessSpawner, type SpawnRequest, type SpawnedProcess } from './spawner.js';
+import { builtinImageArgv, resolveBuiltinImage } from '../../images/registry.js';
+import { freePort } from '../../images/testing.js';
 import { BOOTSTRAP_PATH, isStartupOnlyEnv, isWarmEligible, WarmPoolSpawner } from './warm-pool.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -145,6 +147,27 @@ else {
       assert.equal(err(), 'to stderr\n');
       assert.deepEqual(inner.podRequests(), []); // served by the pool, not the inner spawner
       assert.equal(pool.takenCount(), 1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('the built-in helloworld image runs pooled (default images dir, preloaded lib) and answers', async () => {
+    const pool = new WarmPoolSpawner({ inner: real, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    pool.start();
+    try {
+      await until(() => pool.idleCount() === 1);
+      const port = await freePort();
+      const image = resolveBuiltinImage('ikubernetes/helloworld-go')!;
+      const p = await pool.spawn({ argv: builtinImageArgv(image, {}), env: { PATH: '/usr/bin:/bin', PORT: String(port), TARGET: 'warm' } });
+      assert.equal(pool.takenCount(), 1);
+      const err = collect(p.stderr);
+      let body = '';
+      for (let i = 0; i < 300 && !body; i++) body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), () => sleep(5).then(() => ''));
+      assert.equal(body, 'Hello warm!\n');
+      pool.signalGroup(p.pid, 'SIGTERM');
+      assert.deepEqual(await p.exited, { code: 0, signal: null });
+      assert.match(err(), /helloworld: starting server\.\.\./);
     } finally {
       await pool.close();
     }
