@@ -39,10 +39,13 @@ function alive(pid: number): boolean {
 /** Records what reaches the inner spawner. */
 class RecordingSpawner implements ProcessSpawner {
   readonly requests: SpawnRequest[] = [];
+  readonly pids: number[] = [];
   constructor(private readonly real: ProcessSpawner) {}
-  spawn(req: SpawnRequest): Promise<SpawnedProcess> {
+  async spawn(req: SpawnRequest): Promise<SpawnedProcess> {
     this.requests.push(req);
-    return this.real.spawn(req);
+    const p = await this.real.spawn(req);
+    this.pids.push(p.pid);
+    return p;
   }
   signalGroup(pgid: number, signal: NodeJS.Signals): void {
     this.real.signalGroup(pgid, signal);
@@ -220,6 +223,16 @@ else {
     } finally {
       await Promise.all([pool.close(), off.close()]);
     }
+  });
+
+  test('close() right after start() waits for the warm processes being started and kills them', async () => {
+    const inner = new RecordingSpawner(real);
+    const pool = newPool(inner, 2);
+    pool.start();
+    await pool.close();
+    assert.equal(inner.pids.length, 2);
+    assert.deepEqual(inner.pids.filter(alive), []);
+    assert.equal(pool.idleCount(), 0);
   });
 
   test('close() kills idle warm processes', async () => {

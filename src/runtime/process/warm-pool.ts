@@ -110,6 +110,7 @@ export class WarmPoolSpawner implements ProcessSpawner {
   private readonly logger: Logger;
   private readonly idle: WarmProcess[] = [];
   private starting = 0;
+  private readonly startingNow = new Set<Promise<void>>();
   private failures = 0;
   private running = false;
   private timer?: NodeJS.Timeout;
@@ -141,7 +142,7 @@ export class WarmPoolSpawner implements ProcessSpawner {
     this.timer = undefined;
     const idle = this.idle.splice(0);
     for (const w of idle) this.inner.signalGroup(w.proc.pid, 'SIGKILL');
-    await Promise.all(idle.map((w) => w.proc.exited));
+    await Promise.all([...idle.map((w) => w.proc.exited), ...this.startingNow]); // one being started is killed as it comes up
   }
 
   /** Idle warm processes right now (diagnostics, tests). */
@@ -186,7 +187,8 @@ export class WarmPoolSpawner implements ProcessSpawner {
   private fill(): void {
     while (this.running && this.idle.length + this.starting < this.size) {
       this.starting++;
-      void this.startOne();
+      const p = this.startOne().finally(() => this.startingNow.delete(p));
+      this.startingNow.add(p);
     }
   }
 
@@ -223,6 +225,7 @@ export class WarmPoolSpawner implements ProcessSpawner {
     proc.stdin?.on('error', () => {}); // EPIPE when it died: its exit is what counts
     if (!this.running || !proc.stdin) {
       this.inner.signalGroup(proc.pid, 'SIGKILL');
+      await proc.exited;
       return;
     }
     const w: WarmProcess = { proc, bornMs: Date.now() };
