@@ -568,6 +568,16 @@ export class PodRunner {
     void this.terminating.finally(() => this.deps.clock.clearTimeout(this.killTimer));
   }
 
+  /** Nothing has happened yet beyond "being created": every container still waits in ContainerCreating / PodInitializing. */
+  get creating(): boolean {
+    if (this.terminating) return false;
+    for (const s of [...this.initSlots, ...this.slots]) {
+      const st = s.status.state;
+      if (!('waiting' in st) || (st.waiting.reason !== 'ContainerCreating' && st.waiting.reason !== 'PodInitializing')) return false;
+    }
+    return true;
+  }
+
   get isTerminating(): boolean {
     return !!this.terminating;
   }
