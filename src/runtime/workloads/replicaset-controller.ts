@@ -180,11 +180,54 @@ export function newReplicaSetReconciler(deps: WorkloadDeps): Reconciler {
   };
 }
 
+/**
+ * Does an update change anything but `status` (and the resourceVersion)?
+ * A controller's own status write needs no reconcile of its own: the
+ * reconcile that wrote it already saw everything the status was computed from.
+ * Resyncs (same object or resourceVersion) count as changes, so they still reconcile.
+ */
+export function changedBeyondStatus(oldObj: KObject, newObj: KObject, ignoreAnnotations: readonly string[] = []): boolean {
+  if (oldObj === newObj || oldObj.metadata.resourceVersion === newObj.metadata.resourceVersion) return true;
+  const strip = (o: KObject) => {
+    const annotations = { ...(o.metadata.annotations ?? {}) };
+    for (const a of ignoreAnnotations) delete annotations[a];
+    return { ...o, status: undefined, metadata: { ...o.metadata, resourceVersion: undefined, annotations } };
+  };
+  return !deepEqual(strip(oldObj), strip(newObj));
+}
+
+/**
+ * Does a pod update matter to its ReplicaSet? The reconcile reads a pod's
+ * ownerReferences, labels, deletionTimestamp and status; the agent's admission
+ * update (host-port annotation, finalizer, nodeName) changes none of them, so
+ * it sets off no reconcile. Resyncs still do.
+ */
+export function podChangeMattersToReplicaSet(oldPod: KObject, newPod: KObject): boolean {
+  if (oldPod === newPod || oldPod.metadata.resourceVersion === newPod.metadata.resourceVersion) return true;
+  const a = oldPod.metadata;
+  const b = newPod.metadata;
+  return (
+    a.deletionTimestamp !== b.deletionTimestamp || !deepEqual(a.labels, b.labels) || !deepEqual(a.ownerReferences, b.ownerReferences) || !deepEqual(oldPod.status, newPod.status)
+  );
+}
+
 export function newReplicaSetController(deps: WorkloadDeps): Controller {
   const ctrl = new Controller({ name: 'replicaset-controller', reconciler: newReplicaSetReconciler(deps), clock: deps.clock, logger: deps.logger, workers: deps.workers ?? 2 });
-  deps.informers.informerFor(RS_GR).addEventHandler(ctrl.handler());
-  deps.informers
-    .informerFor(PODS_GR)
-    .addEventHandler(filteringHandler(filterControllerGK('apps', 'ReplicaSet'), ctrl.ownerHandler({ apiVersion: 'apps/v1', kind: 'ReplicaSet' })));
+  const own = ctrl.handler();
+  deps.informers.informerFor(RS_GR).addEventHandler({
+    onAdd: own.onAdd,
+    onUpdate: (o, n) => {
+      if (changedBeyondStatus(o, n)) own.onUpdate?.(o, n);
+    },
+    onDelete: own.onDelete,
+  });
+  const toOwner = filteringHandler(filterControllerGK('apps', 'ReplicaSet'), ctrl.ownerHandler({ apiVersion: 'apps/v1', kind: 'ReplicaSet' }));
+  deps.informers.informerFor(PODS_GR).addEventHandler({
+    onAdd: toOwner.onAdd,
+    onUpdate: (o, n) => {
+      if (podChangeMattersToReplicaSet(o, n)) toOwner.onUpdate?.(o, n);
+    },
+    onDelete: toOwner.onDelete,
+  });
   return ctrl;
 }
