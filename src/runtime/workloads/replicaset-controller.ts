@@ -125,7 +125,14 @@ export async function writeStatus(client: ApiClient, gr: string, obj: KObject, s
   }
 }
 
-export function newReplicaSetReconciler(deps: WorkloadDeps): Reconciler {
+/**
+ * Pods this controller is creating, by `namespace/name` (client-go's
+ * "expectations" in miniature): the pod's ADDED event needs no reconcile of
+ * its own, since the reconcile that created it already counted it.
+ */
+export type CreationExpectations = Set<string>;
+
+export function newReplicaSetReconciler(deps: WorkloadDeps, expected?: CreationExpectations): Reconciler {
   const clock = deps.clock ?? realClock;
   const log = deps.logger ?? silentLogger;
   const recorder = deps.recorder ?? nopEventRecorder;
@@ -145,9 +152,13 @@ export function newReplicaSetReconciler(deps: WorkloadDeps): Reconciler {
         for (let i = 0; i < Math.min(diff, BURST); i++) {
           let created: KObject | undefined;
           for (let attempt = 0; attempt < 5 && !created; attempt++) {
+            const podName = `${name}-${suffix()}`;
+            const podKey = `${namespace ?? ''}/${podName}`;
+            expected?.add(podKey);
             try {
-              created = await deps.client.create(PODS_GR, makePodFromTemplate(rs, `${name}-${suffix()}`));
+              created = await deps.client.create(PODS_GR, makePodFromTemplate(rs, podName));
             } catch (e) {
+              expected?.delete(podKey);
               if (isConflict(e)) continue; // name taken: draw another suffix
               failure = (e as Error).message;
               break;
@@ -212,7 +223,8 @@ export function podChangeMattersToReplicaSet(oldPod: KObject, newPod: KObject): 
 }
 
 export function newReplicaSetController(deps: WorkloadDeps): Controller {
-  const ctrl = new Controller({ name: 'replicaset-controller', reconciler: newReplicaSetReconciler(deps), clock: deps.clock, logger: deps.logger, workers: deps.workers ?? 2 });
+  const expected: CreationExpectations = new Set();
+  const ctrl = new Controller({ name: 'replicaset-controller', reconciler: newReplicaSetReconciler(deps, expected), clock: deps.clock, logger: deps.logger, workers: deps.workers ?? 2 });
   const own = ctrl.handler();
   deps.informers.informerFor(RS_GR).addEventHandler({
     onAdd: own.onAdd,
@@ -222,12 +234,18 @@ export function newReplicaSetController(deps: WorkloadDeps): Controller {
     onDelete: own.onDelete,
   });
   const toOwner = filteringHandler(filterControllerGK('apps', 'ReplicaSet'), ctrl.ownerHandler({ apiVersion: 'apps/v1', kind: 'ReplicaSet' }));
+  const podKey = (p: KObject) => `${p.metadata.namespace ?? ''}/${p.metadata.name}`;
   deps.informers.informerFor(PODS_GR).addEventHandler({
-    onAdd: toOwner.onAdd,
+    onAdd: (p) => {
+      if (!expected.delete(podKey(p))) toOwner.onAdd?.(p);
+    },
     onUpdate: (o, n) => {
       if (podChangeMattersToReplicaSet(o, n)) toOwner.onUpdate?.(o, n);
     },
-    onDelete: toOwner.onDelete,
+    onDelete: (p) => {
+      expected.delete(podKey(p));
+      toOwner.onDelete?.(p);
+    },
   });
   return ctrl;
 }
