@@ -207,18 +207,33 @@ export function changedBeyondStatus(oldObj: KObject, newObj: KObject, ignoreAnno
   return !deepEqual(strip(oldObj), strip(newObj));
 }
 
+function readyCondition(p: KObject): Condition | undefined {
+  return (p.status?.conditions ?? []).find((x: Condition) => x.type === 'Ready');
+}
+
 /**
- * Does a pod update matter to its ReplicaSet? The reconcile reads a pod's
- * ownerReferences, labels, deletionTimestamp and status; the agent's admission
- * update (host-port annotation, finalizer, nodeName) changes none of them, so
- * it sets off no reconcile. Resyncs still do.
+ * Does a pod update matter to its ReplicaSet? Its status is computed from a
+ * pod's ownerReferences, labels, deletionTimestamp, whether it has finished
+ * (Succeeded/Failed pods do not count) and its Ready condition (status and
+ * since when); nothing else a pod update can change enters it. So neither the
+ * agent's admission update (host ports, finalizer, nodeName) nor the pod
+ * turning Running before it is ready sets off a reconcile. (Scale-down ranking reads more, but scale-downs
+ * are set off by the ReplicaSet, and each reconcile lists pods afresh.)
+ * Resyncs still reconcile.
  */
 export function podChangeMattersToReplicaSet(oldPod: KObject, newPod: KObject): boolean {
   if (oldPod === newPod || oldPod.metadata.resourceVersion === newPod.metadata.resourceVersion) return true;
   const a = oldPod.metadata;
   const b = newPod.metadata;
+  const ra = readyCondition(oldPod);
+  const rb = readyCondition(newPod);
   return (
-    a.deletionTimestamp !== b.deletionTimestamp || !deepEqual(a.labels, b.labels) || !deepEqual(a.ownerReferences, b.ownerReferences) || !deepEqual(oldPod.status, newPod.status)
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    isActivePod(oldPod) !== isActivePod(newPod) ||
+    ra?.status !== rb?.status ||
+    ra?.lastTransitionTime !== rb?.lastTransitionTime ||
+    !deepEqual(a.labels, b.labels) ||
+    !deepEqual(a.ownerReferences, b.ownerReferences)
   );
 }
 

@@ -144,7 +144,7 @@ describe('which updates set off a reconcile', () => {
     return x;
   };
 
-  test("pods: the agent's admission update (annotation, finalizer, nodeName) does not matter to the ReplicaSet; labels, owner, deletion and status do; resyncs do", () => {
+  test("pods: the agent's admission update (annotation, finalizer, nodeName) does not matter to the ReplicaSet; labels, owner, deletion, finishing and readiness do; resyncs do", () => {
     const p = base();
     const admitted = next(p, (x) => {
       x.metadata.annotations = { 'skiff.dev/ports': '[]' };
@@ -152,7 +152,15 @@ describe('which updates set off a reconcile', () => {
       x.spec.nodeName = 'skiff';
     });
     assert.equal(podChangeMattersToReplicaSet(p, admitted), false);
-    assert.equal(podChangeMattersToReplicaSet(p, next(p, (x) => (x.status = { phase: 'Running' }))), true);
+    assert.equal(podChangeMattersToReplicaSet(p, next(p, (x) => (x.status = { phase: 'Running' }))), false, 'Pending → Running, not ready: still one active replica, not ready');
+    assert.equal(podChangeMattersToReplicaSet(p, next(p, (x) => (x.status = { phase: 'Failed' }))), true, 'finished: no longer active');
+    const running = next(p, (x) => (x.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'c', state: { running: {} } }] }));
+    const restarted = next(running, (x) => (x.status.containerStatuses = [{ name: 'c', restartCount: 1, state: { running: {} } }]));
+    assert.equal(podChangeMattersToReplicaSet(running, restarted), false, 'container details alone do not change the ReplicaSet status');
+    const ready = next(running, (x) => (x.status.conditions = [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }]));
+    assert.equal(podChangeMattersToReplicaSet(running, ready), true, 'Ready');
+    assert.equal(podChangeMattersToReplicaSet(ready, next(ready, (x) => (x.status.conditions[0].lastTransitionTime = '2026-01-01T00:00:05Z'))), true, 'Ready since');
+    assert.equal(podChangeMattersToReplicaSet(running, next(running, (x) => (x.status.phase = 'Succeeded'))), true, 'finished');
     assert.equal(podChangeMattersToReplicaSet(p, next(p, (x) => (x.metadata.labels = { app: 'b' }))), true);
     assert.equal(podChangeMattersToReplicaSet(p, next(p, (x) => (x.metadata.ownerReferences = []))), true);
     assert.equal(podChangeMattersToReplicaSet(p, next(p, (x) => (x.metadata.deletionTimestamp = '2026-01-01T00:00:00Z'))), true);
