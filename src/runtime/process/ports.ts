@@ -164,7 +164,6 @@ export class LoopbackPortAllocator implements PortAllocator {
   constructor(private readonly poolSize = 4) {}
 
   async allocate(): Promise<number> {
-    this.closed = false;
     for (const [p, server] of this.held) {
       this.held.delete(p);
       server.close();
