@@ -317,3 +317,59 @@ describe('NodeAgent with Kubernetes probe periods (no test override)', () => {
     await waitFor('late gone', async () => !(await api2.client.get('core/pods', 'default', 'late')));
   });
 });
+
+describe('NodeAgent — first status of a fresh pod', () => {
+  let api3: TestApi;
+  let agent3: NodeAgent;
+  before(async () => {
+    api3 = await testApi();
+    // Images named "slow/…" take 700 ms to resolve (a start that stays in ContainerCreating for a while).
+    const images = async (image: string, c: any) => {
+      if (image.startsWith('slow/')) await new Promise((r) => setTimeout(r, 700));
+      return { command: c.command };
+    };
+    agent3 = new NodeAgent({ client: api3.client, dataDir: api3.dataDir, backoff: { initialMs: 100 }, images });
+    await agent3.start();
+  });
+  after(async () => {
+    await agent3.stop();
+    await api3.close();
+  });
+
+  /** Every status the pod's watch shows until it is Running: `phase/state-of-container-0`. */
+  async function statusesUntilRunning(name: string, image: string): Promise<string[]> {
+    const seen: string[] = [];
+    let done!: () => void;
+    const running = new Promise<void>((r) => (done = r));
+    const list = await api3.client.list('core/pods', { namespace: 'default' });
+    const w = api3.client.watch(
+      'core/pods',
+      { namespace: 'default', resourceVersion: list.resourceVersion },
+      (ev) => {
+        if (ev.object.metadata.name !== name || !ev.object.status) return;
+        const st = ev.object.status.containerStatuses?.[0]?.state ?? {};
+        const s = `${ev.object.status.phase}/${Object.keys(st)[0]}${st.waiting ? `:${st.waiting.reason}` : ''}`;
+        if (seen.at(-1) !== s) seen.push(s);
+        if (ev.object.status.phase === 'Running') done();
+      },
+      () => {},
+    );
+    try {
+      await api3.client.create('core/pods', podManifest(name, { containers: [{ name: 'app', image, command: nodeServer() }] }));
+      await Promise.race([running, new Promise((_, rej) => setTimeout(() => rej(new Error(`${name} not Running: ${seen.join(' → ')}`)), 8000))]);
+    } finally {
+      w.stop();
+    }
+    await api3.client.delete('core/pods', 'default', name);
+    await waitFor(`${name} gone`, async () => !(await api3.client.get('core/pods', 'default', name)));
+    return seen;
+  }
+
+  test('a quick start reports Running as its first status (the ContainerCreating write is folded into it)', async () => {
+    assert.deepEqual(await statusesUntilRunning('quick', 'fast/app'), ['Running/running']);
+  });
+
+  test('a slow start still shows Pending / ContainerCreating first, then Running', async () => {
+    assert.deepEqual(await statusesUntilRunning('slowpoke', 'slow/app'), ['Pending/waiting:ContainerCreating', 'Running/running']);
+  });
+});

@@ -48,6 +48,8 @@ import { Informer, type SharedInformerFactory } from '../controller/informer.js'
 export const AGENT_FINALIZER = 'skiff.dev/agent';
 export const DEFAULT_NODE_NAME = 'skiff';
 const PODS = 'core/pods';
+/** How long a fresh pod's first status ("ContainerCreating") may wait for the container to start instead. */
+const FIRST_STATUS_HOLD_MS = 250;
 
 /** Variables passed through from Skiff's own environment; everything else stays out of workloads. */
 const PASS_THROUGH_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'SHELL', 'TERM'];
@@ -102,6 +104,8 @@ interface PodEntry {
   deleting?: Promise<void>;
   writing?: Promise<void>;
   dirty?: boolean;
+  /** 'hold' until the first status report, then its timer while that report is held back. */
+  firstStatus?: 'hold' | ReturnType<Clock['setTimeout']>;
   ports: number[];
 }
 
@@ -198,6 +202,7 @@ export class NodeAgent implements PodLogSource {
     }
     await this.pidFiles.clear();
     this.warmPool?.start(); // after the reaper: warm processes carry the agent marker it kills by
+    await this.ports.warm?.();
     this.started = true;
     this.stopping = false;
     this.informer = this.opts.informers?.informerFor(PODS) ?? new Informer(this.client, { gr: PODS, clock: this.clock, logger: this.logger });
@@ -227,8 +232,10 @@ export class NodeAgent implements PodLogSource {
     );
     await Promise.all([...this.pods.values()].map((e) => e.writing));
     await closingPool;
+    for (const e of this.pods.values()) if (e.firstStatus !== undefined && e.firstStatus !== 'hold') this.clock.clearTimeout(e.firstStatus);
     this.pods.clear();
     this.finished.clear();
+    this.ports.close?.();
     await this.lock.release().catch(() => {});
     this.started = false;
   }
@@ -356,6 +363,7 @@ export class NodeAgent implements PodLogSource {
         if (this.pods.get(runner.uid) !== e || runner.isTerminating) return false;
         if (updated !== cur) this.opts.recorder?.event(updated, 'Normal', 'Scheduled', `Successfully assigned ${updated.metadata.namespace}/${updated.metadata.name} to ${this.nodeName}`);
         runner.update(updated);
+        if (!hadStatus) e.firstStatus = 'hold';
         runner.start(mappings, hadStatus ? updated.status : undefined);
         return true;
       } catch (err) {
@@ -431,6 +439,23 @@ export class NodeAgent implements PodLogSource {
   private scheduleStatus(uid: string): void {
     const e = this.pods.get(uid);
     if (!e || this.stopping) return;
+    if (e.firstStatus === 'hold') {
+      // A fresh pod's first report ("ContainerCreating") waits for the next
+      // change — normally the container running a few ms later — so one status
+      // write (and the watch/reconcile cascade it sets off) fewer competes with
+      // the spawn. Like kubelet's status manager, which writes the latest
+      // state, not every step. Bounded: a slow start is shown after FIRST_STATUS_HOLD_MS.
+      e.firstStatus = this.clock.setTimeout(() => {
+        e.firstStatus = undefined;
+        this.scheduleStatus(uid);
+      }, FIRST_STATUS_HOLD_MS);
+      return;
+    }
+    if (e.firstStatus !== undefined) {
+      if (e.runner.creating) return; // nothing new to show yet (e.g. init containers: none)
+      this.clock.clearTimeout(e.firstStatus);
+      e.firstStatus = undefined;
+    }
     e.dirty = true;
     if (e.writing) return;
     e.writing = (async () => {

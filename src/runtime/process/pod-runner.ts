@@ -254,16 +254,29 @@ export class ContainerSlot {
   private async runInstance(isRestart: boolean): Promise<TerminatedState | undefined> {
     const cfg = this.config!;
     const pod = this.runner.pod;
-    await this.log.beginInstance();
     const containerID = `skiff://${randomId()}`;
     const startedMs = this.deps.clock.now();
-    if (isRestart) this.status.restartCount++;
     const marker = `${CONTAINER_ID_ENV}=${containerID.slice('skiff://'.length)}`;
     cfg.env[CONTAINER_ID_ENV] = containerID.slice('skiff://'.length);
+    // Log files and the process start at once (the log's file-system round
+    // trips would otherwise delay the spawn by ~2 ms): the child's output waits
+    // in its pipe until the log is attached below.
+    const [logSet, spawned] = await Promise.allSettled([this.log.beginInstance(), this.deps.spawner.spawn({ argv: cfg.argv, env: cfg.env, cwd: cfg.cwd })]);
+    if (logSet.status === 'rejected') {
+      // Local trouble (log directory, disk): nothing may run unlogged; the loop reports StartError.
+      if (spawned.status === 'fulfilled') {
+        this.deps.spawner.signalGroup(spawned.value.pid, 'SIGKILL');
+        spawned.value.stdout?.destroy();
+        spawned.value.stderr?.destroy();
+        await spawned.value.exited;
+      }
+      throw logSet.reason;
+    }
+    if (isRestart) this.status.restartCount++;
     let proc: SpawnedProcess;
-    try {
-      proc = await this.deps.spawner.spawn({ argv: cfg.argv, env: cfg.env, cwd: cfg.cwd });
-    } catch (e) {
+    if (spawned.status === 'fulfilled') proc = spawned.value;
+    else {
+      const e = spawned.reason;
       const msg = e instanceof SpawnError ? e.message : `failed to start container: ${(e as Error).message}`;
       this.deps.event?.(pod, 'Warning', 'Failed', `Error: ${msg}`);
       this.lastFinishedMs = this.deps.clock.now();
@@ -553,6 +566,16 @@ export class PodRunner {
       for (const s of [...this.initSlots, ...this.slots]) s.killNow();
     }, graceMs);
     void this.terminating.finally(() => this.deps.clock.clearTimeout(this.killTimer));
+  }
+
+  /** Nothing has happened yet beyond "being created": every container still waits in ContainerCreating / PodInitializing. */
+  get creating(): boolean {
+    if (this.terminating) return false;
+    for (const s of [...this.initSlots, ...this.slots]) {
+      const st = s.status.state;
+      if (!('waiting' in st) || (st.waiting.reason !== 'ContainerCreating' && st.waiting.reason !== 'PodInitializing')) return false;
+    }
+    return true;
   }
 
   get isTerminating(): boolean {

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import type { KObject } from '../../api/meta.js';
 import { assignPorts, containerListenPort, formatPortMappings, hostPortFor, LoopbackPortAllocator, mappingsCover, parsePortMappings, portNeeds, PORTS_ANNOTATION, resolveHostPort } from './ports.js';
 
@@ -53,5 +54,66 @@ describe('port mapping', () => {
     assert.equal(await a.reclaim(ports[0]), false, 'still in use by this allocator');
     a.release(ports[0]);
     assert.equal(await a.reclaim(ports[0]), true);
+  });
+});
+
+describe('loopback allocator pool', () => {
+  const bindable = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
+    });
+
+  test('held ports are taken for everyone else; one handed out is free to bind at once; the pool refills', async () => {
+    const a = new LoopbackPortAllocator(2);
+    try {
+      await a.warm();
+      const held = a.heldPorts();
+      assert.equal(held.length, 2);
+      for (const p of held) assert.equal(await bindable(p), false, `held port ${p} cannot be bound by others`);
+      const p = await a.allocate();
+      assert.ok(held.includes(p), 'served from the pool');
+      assert.ok(!a.heldPorts().includes(p));
+      assert.equal(await bindable(p), true, 'the pod process can bind it');
+      await a.warm();
+      assert.equal(a.heldPorts().length, 2, 'refilled');
+      assert.ok(!a.heldPorts().includes(p), 'a handed-out port is never pooled again while in use');
+    } finally {
+      a.close();
+    }
+  });
+
+  test('never hands out a port twice (pool and probe paths), reclaims pooled and released ports, close frees everything', async () => {
+    const a = new LoopbackPortAllocator(2);
+    try {
+      await a.warm();
+      const ports = await Promise.all(Array.from({ length: 6 }, () => a.allocate()));
+      assert.equal(new Set(ports).size, 6);
+      assert.equal(await a.reclaim(ports[0]), false, 'in use');
+      a.release(ports[0]);
+      assert.equal(await a.reclaim(ports[0]), true, 'released ports can be claimed again');
+      await a.warm();
+      const pooled = a.heldPorts()[0];
+      assert.equal(await a.reclaim(pooled), true, 'a held port is ours to claim');
+      assert.ok(!a.heldPorts().includes(pooled));
+      assert.equal(await a.allocate().then((p) => p !== pooled), true);
+      await a.warm();
+      const still = a.heldPorts();
+      a.close();
+      assert.deepEqual(a.heldPorts(), []);
+      for (const p of still) assert.equal(await bindable(p), true, 'closed: held ports are free again');
+    } finally {
+      a.close();
+    }
+  });
+
+  test('poolSize 0 probes every time', async () => {
+    const a = new LoopbackPortAllocator(0);
+    await a.warm();
+    assert.deepEqual(a.heldPorts(), []);
+    const p = await a.allocate();
+    assert.ok(p > 0);
+    assert.deepEqual(a.heldPorts(), []);
   });
 });

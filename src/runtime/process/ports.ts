@@ -13,7 +13,7 @@
 // read from (`hostPortFor`). `status.podIP` is 127.0.0.1.
 //
 // This module is pure except LoopbackPortAllocator at the bottom.
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import type { KObject } from '../../api/meta.js';
 
 export const PORTS_ANNOTATION = 'skiff.dev/ports';
@@ -105,6 +105,10 @@ export interface PortAllocator {
   /** Claim a specific port again (after an agent restart); false when it is taken. */
   reclaim(port: number): Promise<boolean>;
   release(port: number): void;
+  /** Get ready to hand out ports at once (the agent starts). */
+  warm?(): Promise<void>;
+  /** Let go of anything held for later (the agent stops). */
+  close?(): void;
 }
 
 function bindProbe(port: number): Promise<number | undefined> {
@@ -120,18 +124,58 @@ function bindProbe(port: number): Promise<number | undefined> {
   });
 }
 
+/** Bind 127.0.0.1:0 and keep it bound: the port stays ours (no one else can take it) until the server closes. */
+function holdPort(): Promise<{ port: number; server: Server } | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(undefined));
+    server.listen({ port: 0, host: POD_IP, exclusive: true, backlog: 1 }, () => {
+      const addr = server.address();
+      if (addr && typeof addr === 'object') resolve({ port: addr.port, server });
+      else {
+        server.close();
+        resolve(undefined);
+      }
+    });
+  });
+}
+
 /**
- * Probe-bind allocator: binds 127.0.0.1:0, reads the kernel's choice, closes.
- * A small window remains between the probe and the process binding; the
- * in-use set keeps two pods from ever being handed the same port.
+ * Loopback allocator. A probe-bind (bind 127.0.0.1:0, read the kernel's
+ * choice, close) is real I/O: its callback runs only after everything already
+ * queued on the event loop — at a pod start, the reconciles the pod's creation
+ * set off — so admission would wait behind them. Instead the allocator keeps
+ * a few ports *held* (bound, listening, backlog 1, never accepted) and hands
+ * one out at once: it closes the holder (the fd is closed synchronously, so
+ * the port is free for the pod's process) and refills in the background.
+ * While held, nobody else can take those ports, so a pooled port is as free as
+ * a freshly probed one; the window between hand-out and the process binding
+ * is the same as before. The in-use set keeps two pods from ever being handed
+ * the same port. With an empty pool (bursts), allocate probes as before.
  */
 export class LoopbackPortAllocator implements PortAllocator {
   private readonly inUse = new Set<number>();
+  private readonly held = new Map<number, Server>();
+  private refilling?: Promise<void>;
+  private closed = false;
+
+  /** @param poolSize ports kept held for immediate hand-out (0: probe every time). */
+  constructor(private readonly poolSize = 4) {}
 
   async allocate(): Promise<number> {
+    for (const [p, server] of this.held) {
+      this.held.delete(p);
+      server.close();
+      this.refill();
+      if (this.inUse.has(p)) continue;
+      this.inUse.add(p);
+      return p;
+    }
+    this.refill();
     for (let i = 0; i < 50; i++) {
       const p = await bindProbe(0);
-      if (p !== undefined && !this.inUse.has(p)) {
+      if (p !== undefined && !this.inUse.has(p) && !this.held.has(p)) {
         this.inUse.add(p);
         return p;
       }
@@ -141,6 +185,14 @@ export class LoopbackPortAllocator implements PortAllocator {
 
   async reclaim(port: number): Promise<boolean> {
     if (this.inUse.has(port)) return false;
+    const holder = this.held.get(port);
+    if (holder) {
+      this.held.delete(port);
+      holder.close();
+      this.inUse.add(port);
+      this.refill();
+      return true;
+    }
     const ok = (await bindProbe(port)) === port;
     if (ok) this.inUse.add(port);
     return ok;
@@ -148,5 +200,45 @@ export class LoopbackPortAllocator implements PortAllocator {
 
   release(port: number): void {
     this.inUse.delete(port);
+  }
+
+  /** Ports held for hand-out right now (tests, diagnostics). */
+  heldPorts(): number[] {
+    return [...this.held.keys()];
+  }
+
+  /** Fill the pool now (the agent calls this at start, so the first pod is served from it too). */
+  warm(): Promise<void> {
+    this.closed = false;
+    return this.refill();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const server of this.held.values()) server.close();
+    this.held.clear();
+  }
+
+  private refill(): Promise<void> {
+    if (this.refilling) return this.refilling;
+    if (this.closed || this.held.size >= this.poolSize) return Promise.resolve();
+    this.refilling = (async () => {
+      let failures = 0;
+      while (!this.closed && this.held.size < this.poolSize && failures < 5) {
+        const h = await holdPort();
+        if (!h) {
+          failures++;
+          continue;
+        }
+        // A port handed to a pod whose process has not bound it yet is free to the kernel: skip it.
+        if (this.closed || this.inUse.has(h.port) || this.held.has(h.port)) {
+          h.server.close();
+          failures++;
+          continue;
+        }
+        this.held.set(h.port, h.server);
+      }
+    })().finally(() => (this.refilling = undefined));
+    return this.refilling;
   }
 }

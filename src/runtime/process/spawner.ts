@@ -58,10 +58,9 @@ export class SpawnError extends Error {
 export async function lookPath(cmd: string, pathEnv: string | undefined, cwd: string | undefined): Promise<string> {
   const executable = async (p: string) => {
     try {
-      const s = await stat(p);
-      if (!s.isFile()) return false;
-      await access(p, fsConstants.X_OK);
-      return true;
+      // Both at once: one thread-pool round trip instead of two on the way to every spawn.
+      const [s] = await Promise.all([stat(p), access(p, fsConstants.X_OK)]);
+      return s.isFile();
     } catch {
       return false;
     }

@@ -17,7 +17,7 @@ import { isConflict, isNotFound } from '../../controller/errors.js';
 import { nopEventRecorder } from '../../controller/events.js';
 import { splitKey } from '../../controller/informer.js';
 import { realClock, type Clock } from '../deps.js';
-import { PODS_GR, RS_GR, writeStatus, type WorkloadDeps } from './replicaset-controller.js';
+import { changedBeyondStatus, PODS_GR, RS_GR, writeStatus, type WorkloadDeps } from './replicaset-controller.js';
 import { deploymentConditions, planRecreate, planRollingUpdate, resolveFenceposts, type DeploymentCounts, type RSView } from './rollout.js';
 import { podTemplateHash, POD_TEMPLATE_HASH_LABEL, replicaSetNameFor, templatesEqualIgnoringHash } from './template-hash.js';
 
@@ -218,7 +218,15 @@ export function newDeploymentReconciler(deps: WorkloadDeps & { clock?: Clock }):
 
 export function newDeploymentController(deps: WorkloadDeps): Controller {
   const ctrl = new Controller({ name: 'deployment-controller', reconciler: newDeploymentReconciler(deps), clock: deps.clock, logger: deps.logger, workers: deps.workers ?? 2 });
-  deps.informers.informerFor(DEPLOYMENTS_GR).addEventHandler(ctrl.handler());
+  // The reconcile's own writes (status; the revision annotation) need no reconcile of their own.
+  const own = ctrl.handler();
+  deps.informers.informerFor(DEPLOYMENTS_GR).addEventHandler({
+    onAdd: own.onAdd,
+    onUpdate: (o, n) => {
+      if (changedBeyondStatus(o, n, [REVISION_ANNOTATION])) own.onUpdate?.(o, n);
+    },
+    onDelete: own.onDelete,
+  });
   const replicaSets = deps.informers.informerFor(RS_GR);
   replicaSets.addEventHandler(filteringHandler(filterControllerGK('apps', 'Deployment'), ctrl.ownerHandler({ apiVersion: 'apps/v1', kind: 'Deployment' })));
   // Recreate waits for old pods to be gone: a pod deletion re-enqueues its Deployment (via the ReplicaSet).

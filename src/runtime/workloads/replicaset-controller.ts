@@ -125,7 +125,14 @@ export async function writeStatus(client: ApiClient, gr: string, obj: KObject, s
   }
 }
 
-export function newReplicaSetReconciler(deps: WorkloadDeps): Reconciler {
+/**
+ * Pods this controller is creating, by `namespace/name` (client-go's
+ * "expectations" in miniature): the pod's ADDED event needs no reconcile of
+ * its own, since the reconcile that created it already counted it.
+ */
+export type CreationExpectations = Set<string>;
+
+export function newReplicaSetReconciler(deps: WorkloadDeps, expected?: CreationExpectations): Reconciler {
   const clock = deps.clock ?? realClock;
   const log = deps.logger ?? silentLogger;
   const recorder = deps.recorder ?? nopEventRecorder;
@@ -145,9 +152,13 @@ export function newReplicaSetReconciler(deps: WorkloadDeps): Reconciler {
         for (let i = 0; i < Math.min(diff, BURST); i++) {
           let created: KObject | undefined;
           for (let attempt = 0; attempt < 5 && !created; attempt++) {
+            const podName = `${name}-${suffix()}`;
+            const podKey = `${namespace ?? ''}/${podName}`;
+            expected?.add(podKey);
             try {
-              created = await deps.client.create(PODS_GR, makePodFromTemplate(rs, `${name}-${suffix()}`));
+              created = await deps.client.create(PODS_GR, makePodFromTemplate(rs, podName));
             } catch (e) {
+              expected?.delete(podKey);
               if (isConflict(e)) continue; // name taken: draw another suffix
               failure = (e as Error).message;
               break;
@@ -180,11 +191,76 @@ export function newReplicaSetReconciler(deps: WorkloadDeps): Reconciler {
   };
 }
 
+/**
+ * Does an update change anything but `status` (and the resourceVersion)?
+ * A controller's own status write needs no reconcile of its own: the
+ * reconcile that wrote it already saw everything the status was computed from.
+ * Resyncs (same object or resourceVersion) count as changes, so they still reconcile.
+ */
+export function changedBeyondStatus(oldObj: KObject, newObj: KObject, ignoreAnnotations: readonly string[] = []): boolean {
+  if (oldObj === newObj || oldObj.metadata.resourceVersion === newObj.metadata.resourceVersion) return true;
+  const strip = (o: KObject) => {
+    const annotations = { ...(o.metadata.annotations ?? {}) };
+    for (const a of ignoreAnnotations) delete annotations[a];
+    return { ...o, status: undefined, metadata: { ...o.metadata, resourceVersion: undefined, annotations } };
+  };
+  return !deepEqual(strip(oldObj), strip(newObj));
+}
+
+function readyCondition(p: KObject): Condition | undefined {
+  return (p.status?.conditions ?? []).find((x: Condition) => x.type === 'Ready');
+}
+
+/**
+ * Does a pod update matter to its ReplicaSet? Its status is computed from a
+ * pod's ownerReferences, labels, deletionTimestamp, whether it has finished
+ * (Succeeded/Failed pods do not count) and its Ready condition (status and
+ * since when); nothing else a pod update can change enters it. So neither the
+ * agent's admission update (host ports, finalizer, nodeName) nor the pod
+ * turning Running before it is ready sets off a reconcile. (Scale-down ranking reads more, but scale-downs
+ * are set off by the ReplicaSet, and each reconcile lists pods afresh.)
+ * Resyncs still reconcile.
+ */
+export function podChangeMattersToReplicaSet(oldPod: KObject, newPod: KObject): boolean {
+  if (oldPod === newPod || oldPod.metadata.resourceVersion === newPod.metadata.resourceVersion) return true;
+  const a = oldPod.metadata;
+  const b = newPod.metadata;
+  const ra = readyCondition(oldPod);
+  const rb = readyCondition(newPod);
+  return (
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    isActivePod(oldPod) !== isActivePod(newPod) ||
+    ra?.status !== rb?.status ||
+    ra?.lastTransitionTime !== rb?.lastTransitionTime ||
+    !deepEqual(a.labels, b.labels) ||
+    !deepEqual(a.ownerReferences, b.ownerReferences)
+  );
+}
+
 export function newReplicaSetController(deps: WorkloadDeps): Controller {
-  const ctrl = new Controller({ name: 'replicaset-controller', reconciler: newReplicaSetReconciler(deps), clock: deps.clock, logger: deps.logger, workers: deps.workers ?? 2 });
-  deps.informers.informerFor(RS_GR).addEventHandler(ctrl.handler());
-  deps.informers
-    .informerFor(PODS_GR)
-    .addEventHandler(filteringHandler(filterControllerGK('apps', 'ReplicaSet'), ctrl.ownerHandler({ apiVersion: 'apps/v1', kind: 'ReplicaSet' })));
+  const expected: CreationExpectations = new Set();
+  const ctrl = new Controller({ name: 'replicaset-controller', reconciler: newReplicaSetReconciler(deps, expected), clock: deps.clock, logger: deps.logger, workers: deps.workers ?? 2 });
+  const own = ctrl.handler();
+  deps.informers.informerFor(RS_GR).addEventHandler({
+    onAdd: own.onAdd,
+    onUpdate: (o, n) => {
+      if (changedBeyondStatus(o, n)) own.onUpdate?.(o, n);
+    },
+    onDelete: own.onDelete,
+  });
+  const toOwner = filteringHandler(filterControllerGK('apps', 'ReplicaSet'), ctrl.ownerHandler({ apiVersion: 'apps/v1', kind: 'ReplicaSet' }));
+  const podKey = (p: KObject) => `${p.metadata.namespace ?? ''}/${p.metadata.name}`;
+  deps.informers.informerFor(PODS_GR).addEventHandler({
+    onAdd: (p) => {
+      if (!expected.delete(podKey(p))) toOwner.onAdd?.(p);
+    },
+    onUpdate: (o, n) => {
+      if (podChangeMattersToReplicaSet(o, n)) toOwner.onUpdate?.(o, n);
+    },
+    onDelete: (p) => {
+      expected.delete(podKey(p));
+      toOwner.onDelete?.(p);
+    },
+  });
   return ctrl;
 }

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../../api/meta.js';
 import { choosePodsToDelete } from './pod-ranking.js';
-import { replicaSetStatus } from './replicaset-controller.js';
+import { changedBeyondStatus, podChangeMattersToReplicaSet, replicaSetStatus } from './replicaset-controller.js';
 import { deploymentConditions, planRecreate, planRollingUpdate, resolveFenceposts, type RSView } from './rollout.js';
 import { canonicalJson, fnv1a32, podTemplateHash, templatesEqualIgnoringHash } from './template-hash.js';
 
@@ -127,5 +127,55 @@ describe('replicaSetStatus', () => {
     const { status, recheckAfterMs } = replicaSetStatus(rs, pods, now);
     assert.deepEqual(status, { replicas: 3, fullyLabeledReplicas: 1, readyReplicas: 2, availableReplicas: 1, observedGeneration: 3, selector: 'app=web' });
     assert.equal(recheckAfterMs, 3000);
+  });
+});
+
+describe('which updates set off a reconcile', () => {
+  const base = (): KObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'default', resourceVersion: '1', labels: { app: 'a' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u', controller: true }] },
+    spec: { containers: [{ name: 'c' }] },
+  });
+  const next = (o: KObject, f: (x: KObject) => void): KObject => {
+    const x = structuredClone(o);
+    x.metadata.resourceVersion = String(Number(o.metadata.resourceVersion) + 1);
+    f(x);
+    return x;
+  };
+
+  test("pods: the agent's admission update (annotation, finalizer, nodeName) does not matter to the ReplicaSet; labels, owner, deletion, finishing and readiness do; resyncs do", () => {
+    const p = base();
+    const admitted = next(p, (x) => {
+      x.metadata.annotations = { 'skiff.dev/ports': '[]' };
+      x.metadata.finalizers = ['skiff.dev/agent'];
+      x.spec.nodeName = 'skiff';
+    });
+    assert.equal(podChangeMattersToReplicaSet(p, admitted), false);
+    assert.equal(podChangeMattersToReplicaSet(p, next(p, (x) => (x.status = { phase: 'Running' }))), false, 'Pending → Running, not ready: still one active replica, not ready');
+    assert.equal(podChangeMattersToReplicaSet(p, next(p, (x) => (x.status = { phase: 'Failed' }))), true, 'finished: no longer active');
+    const running = next(p, (x) => (x.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'c', state: { running: {} } }] }));
+    const restarted = next(running, (x) => (x.status.containerStatuses = [{ name: 'c', restartCount: 1, state: { running: {} } }]));
+    assert.equal(podChangeMattersToReplicaSet(running, restarted), false, 'container details alone do not change the ReplicaSet status');
+    const ready = next(running, (x) => (x.status.conditions = [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }]));
+    assert.equal(podChangeMattersToReplicaSet(running, ready), true, 'Ready');
+    assert.equal(podChangeMattersToReplicaSet(ready, next(ready, (x) => (x.status.conditions[0].lastTransitionTime = '2026-01-01T00:00:05Z'))), true, 'Ready since');
+    assert.equal(podChangeMattersToReplicaSet(running, next(running, (x) => (x.status.phase = 'Succeeded'))), true, 'finished');
+    assert.equal(podChangeMattersToReplicaSet(p, next(p, (x) => (x.metadata.labels = { app: 'b' }))), true);
+    assert.equal(podChangeMattersToReplicaSet(p, next(p, (x) => (x.metadata.ownerReferences = []))), true);
+    assert.equal(podChangeMattersToReplicaSet(p, next(p, (x) => (x.metadata.deletionTimestamp = '2026-01-01T00:00:00Z'))), true);
+    assert.equal(podChangeMattersToReplicaSet(p, p), true, 'resync');
+    assert.equal(podChangeMattersToReplicaSet(p, structuredClone(p)), true, 'resync (same resourceVersion)');
+  });
+
+  test('own status writes (and the Deployment revision annotation) set off no reconcile; anything else does', () => {
+    const d = base();
+    assert.equal(changedBeyondStatus(d, next(d, (x) => (x.status = { replicas: 1 }))), false);
+    assert.equal(changedBeyondStatus(d, next(d, (x) => (x.metadata.annotations = { 'deployment.kubernetes.io/revision': '1' }))), true);
+    assert.equal(changedBeyondStatus(d, next(d, (x) => (x.metadata.annotations = { 'deployment.kubernetes.io/revision': '1' })), ['deployment.kubernetes.io/revision']), false);
+    assert.equal(changedBeyondStatus(d, next(d, (x) => (x.spec.replicas = 3))), true);
+    assert.equal(changedBeyondStatus(d, next(d, (x) => (x.metadata.generation = 2))), true);
+    assert.equal(changedBeyondStatus(d, next(d, (x) => (x.metadata.deletionTimestamp = '2026-01-01T00:00:00Z'))), true);
+    assert.equal(changedBeyondStatus(d, d), true, 'resync');
   });
 });
