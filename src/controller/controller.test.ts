@@ -318,6 +318,27 @@ describe('Tracker', () => {
     assert.deepEqual(fired, ['ns/watcher']);
   });
 
+  test('selector refs keep firing among many name refs; untrackAll of a selector tracker and re-tracking work', () => {
+    const fired: string[] = [];
+    const t = new Tracker((k) => fired.push(k));
+    for (let i = 0; i < 500; i++) t.track({ gr: CFG, namespace: 'ns', name: `c${i}` }, `ns/route-${i}`);
+    t.track({ gr: CFG, namespace: 'ns', selector: 'app=x' }, 'ns/watcher');
+    const h = t.handlerFor(CFG);
+    h.onAdd!(cfg('c7', { app: 'x' }));
+    assert.deepEqual(fired.sort(), ['ns/route-7', 'ns/watcher']);
+    fired.length = 0;
+    t.untrackAll('ns/watcher');
+    h.onAdd!(cfg('c8', { app: 'x' }));
+    assert.deepEqual(fired, ['ns/route-8'], 'the selector entry is gone');
+    fired.length = 0;
+    t.track({ gr: CFG, namespace: 'ns', selector: 'app=x' }, 'ns/watcher');
+    h.onAdd!(cfg('zz', { app: 'x' }));
+    assert.deepEqual(fired, ['ns/watcher'], 're-tracked selector fires again');
+    t.untrackAll('ns/route-9');
+    assert.deepEqual(t.trackersOf(CFG, 'ns', 'c9'), []);
+    assert.deepEqual(t.trackersOf(CFG, 'ns', 'c10'), ['ns/route-10']);
+  });
+
   test('leases expire unless renewed by track()', () => {
     const clock = new FakeClock(0);
     const fired: string[] = [];
