@@ -132,6 +132,30 @@ describe('DataPlaneFeed', () => {
     assert.equal(lastRevisions()?.['default/hello-00001']?.endpoints[0]?.ready, false, 'the final state (i = 39: not ready) went out');
   });
 
+  test('changes go out as deltas: only the changed revision, removals by key, hosts with it', async () => {
+    await sleep(10);
+    const before = fake.posts.length;
+    const rev = (name: string): KObject => ({ apiVersion: 'serving.knative.dev/v1', kind: 'Revision', metadata: { name, namespace: 'default' }, spec: { containers: [{ image: 'x' }] } });
+    svc.create('serving.knative.dev/revisions', rev('other-00001'), { internal: true });
+    await sleep(20);
+    const posted = fake.posts.slice(before).map((p) => p.msg);
+    const revs = posted.filter((m) => m.type === 'revisions');
+    assert.equal(revs.length, 1);
+    assert.deepEqual(Object.keys((revs[0] as { revisions: object }).revisions), ['default/other-00001'], 'only the new revision');
+    assert.equal((revs[0] as { partial?: boolean }).partial, true);
+    const hosts = posted.find((m) => m.type === 'hosts') as { hosts: Record<string, unknown>; removed: string[] } | undefined;
+    assert.deepEqual(Object.keys(hosts?.hosts ?? {}).sort(), ['other-00001.default', 'other-00001.default.svc', 'other-00001.default.svc.cluster.local']);
+    const mid = fake.posts.length;
+    svc.delete('serving.knative.dev/revisions', 'default', 'other-00001', { internal: true });
+    await sleep(20);
+    const gone = fake.posts.slice(mid).map((p) => p.msg);
+    const revGone = gone.find((m) => m.type === 'revisions') as { revisions: object; removed: string[] } | undefined;
+    assert.deepEqual(revGone?.removed, ['default/other-00001']);
+    assert.deepEqual(revGone?.revisions, {});
+    const hostsGone = gone.find((m) => m.type === 'hosts') as { removed: string[] } | undefined;
+    assert.equal(hostsGone?.removed.length, 3);
+  });
+
   test('stats reach the cadence tracker; drained resolves drain()', async () => {
     feed.resetStatsCadence();
     const now = Date.now();

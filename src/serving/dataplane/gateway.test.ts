@@ -218,6 +218,28 @@ describe('Gateway core', () => {
     assert.match(b.failed!.body, /revision "default\/b-00001" is not known/);
   });
 
+  test('deltas (partial): upserts merge into the tables, removed keys go, the rest stays', () => {
+    const t = setup();
+    let seq = 100;
+    t.revisions({ 'default/a-00001': rev([{ pod: 'p1', port: 1, ready: true }]) });
+    t.hosts({ 'a.example.com': route('a-00001') });
+    t.gw.apply({ type: 'revisions', seq: ++seq, partial: true, removed: [], revisions: { 'default/b-00001': rev([{ pod: 'p2', port: 2, ready: true }]) } });
+    t.gw.apply({ type: 'hosts', seq: ++seq, partial: true, removed: [], hosts: { 'b.example.com': route('b-00001') } });
+    assert.equal(t.req('a.example.com').forwarded, 1, 'a is untouched by the delta');
+    assert.equal(t.req('b.example.com').forwarded, 1);
+    t.gw.apply({ type: 'revisions', seq: ++seq, partial: true, removed: ['default/a-00001'], revisions: {} });
+    t.gw.apply({ type: 'hosts', seq: ++seq, partial: true, removed: ['a.example.com'], hosts: {} });
+    assert.equal(t.req('a.example.com').failed?.status, 404);
+    assert.equal(t.req('b.example.com').forwarded, 1);
+    assert.deepEqual([...t.gw.revisions.keys()], ['default/b-00001']);
+    t.gw.apply({ type: 'services', seq: ++seq, partial: true, removed: [], services: { 'default/s': [{ pod: 'default/s-1', port: 7 }] } });
+    t.gw.apply({ type: 'services', seq: ++seq, partial: true, removed: [], services: { 'default/u': [{ pod: 'default/u-1', port: 8 }] } });
+    assert.equal(t.req('s.default.svc.cluster.local').forwarded, 1, 'service s kept when u was added');
+    t.gw.apply({ type: 'services', seq: ++seq, partial: true, removed: ['default/s'], services: {} });
+    assert.equal(t.req('s.default.svc.cluster.local').failed?.status, 404);
+    assert.equal(t.req('u.default.svc.cluster.local').forwarded, 1);
+  });
+
   test('a revision removed while requests are held answers them 503', () => {
     const t = setup();
     t.revisions({ 'default/c-00001': rev([], { mode: 'Proxy' }) });

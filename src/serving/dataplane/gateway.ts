@@ -259,7 +259,10 @@ export class Gateway {
     this.lastSeq.set(msg.type, msg.seq);
     switch (msg.type) {
       case 'hosts':
-        this.hostsSnapshot = msg.hosts;
+        if (msg.partial) {
+          for (const k of msg.removed ?? []) delete this.hostsSnapshot[k];
+          Object.assign(this.hostsSnapshot, msg.hosts);
+        } else this.hostsSnapshot = { ...msg.hosts };
         this.table = this.buildTable();
         break;
       case 'static':
@@ -268,11 +271,11 @@ export class Gateway {
         this.pruneEndpoints();
         break;
       case 'services':
-        this.applyServices(msg.services);
+        this.applyServices(msg.services, msg.partial ? (msg.removed ?? []) : undefined);
         this.pruneEndpoints();
         break;
       case 'revisions':
-        this.applyRevisions(msg.revisions);
+        this.applyRevisions(msg.revisions, msg.partial ? (msg.removed ?? []) : undefined);
         this.pruneEndpoints();
         break;
     }
@@ -337,15 +340,18 @@ export class Gateway {
     return s;
   }
 
-  private applyServices(services: Record<string, ServiceEndpoint[]>): void {
-    this.services.clear();
+  /** A full table (`removed` undefined) or a delta: upserts plus the keys in `removed`. */
+  private applyServices(services: Record<string, ServiceEndpoint[]>, removed?: string[]): void {
+    if (removed === undefined) this.services.clear();
+    else for (const k of removed) this.services.delete(k);
     for (const [key, eps] of Object.entries(services)) {
       this.services.set(key, new ServiceBackend(key, eps.map((e) => this.endpoint(e.address ?? '127.0.0.1', e.port))));
     }
     if (this.signature() !== this.tableSignature) this.table = this.buildTable();
   }
 
-  private applyRevisions(revisions: Record<string, RevisionSpec>): void {
+  /** A full table (`removed` undefined: revisions not in it go) or a delta: upserts plus the keys in `removed`. */
+  private applyRevisions(revisions: Record<string, RevisionSpec>, removed?: string[]): void {
     const now = this.clock.now();
     for (const [key, spec] of Object.entries(revisions)) {
       let rev = this.revisions.get(key);
@@ -387,8 +393,10 @@ export class Gateway {
       rev.refreshRoutable();
       this.pump(rev);
     }
-    for (const [key, rev] of [...this.revisions]) {
-      if (key in revisions) continue;
+    const gone = removed === undefined ? [...this.revisions.keys()].filter((k) => !(k in revisions)) : removed.filter((k) => !(k in revisions));
+    for (const key of gone) {
+      const rev = this.revisions.get(key);
+      if (rev === undefined) continue;
       this.revisions.delete(key);
       for (const pod of [...rev.pods.values()]) this.retirePod(pod);
       rev.refreshRoutable();
