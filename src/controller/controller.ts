@@ -167,6 +167,7 @@ export class Controller {
       const key = await this.queue.get();
       if (key === undefined) return;
       await this.processKey(key);
+      await yieldIfSliceSpent();
     }
   }
 
@@ -301,6 +302,26 @@ export function anyOf(...filters: ObjectFilter[]): ObjectFilter {
 
 export function not(filter: ObjectFilter): ObjectFilter {
   return (obj) => !filter(obj);
+}
+
+// ---- cooperative scheduling ----
+
+/** How long reconciles may run back to back before the workers let I/O in (ms). */
+export const RECONCILE_SLICE_MS = 10;
+let sliceStartedAt = 0;
+
+/**
+ * Reconciles over the in-process client resolve on microtasks, so a busy
+ * control plane could starve the API server's sockets (a bulk `kubectl apply`
+ * queued behind every reconcile it set off). After ~RECONCILE_SLICE_MS of
+ * back-to-back reconciles (shared by all controllers) a worker waits one
+ * macrotask, letting pending HTTP I/O and timers run.
+ */
+async function yieldIfSliceSpent(): Promise<void> {
+  const now = performance.now();
+  if (now - sliceStartedAt < RECONCILE_SLICE_MS) return;
+  await new Promise<void>((r) => setImmediate(r));
+  sliceStartedAt = performance.now();
 }
 
 // ---- tracker ----
