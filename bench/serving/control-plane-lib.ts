@@ -209,7 +209,10 @@ export function childPids(pid: number): number[] {
  * Through the inspector: force a full GC (twice, so finalizers' garbage goes too)
  * and read process.memoryUsage() inside Skiff.
  */
-export async function gcAndMemoryUsage(inspectorUrl: string): Promise<{ rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number }> {
+export async function gcAndMemoryUsage(
+  inspectorUrl: string,
+  opts: { heapSnapshotDir?: string } = {},
+): Promise<{ rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; snapshot?: string }> {
   const ws = new WebSocket(inspectorUrl);
   await new Promise<void>((resolve, reject) => {
     ws.addEventListener('open', () => resolve());
@@ -232,7 +235,17 @@ export async function gcAndMemoryUsage(inspectorUrl: string): Promise<{ rss: num
     await sleep(200);
     await call('HeapProfiler.collectGarbage');
     const r = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
-    return JSON.parse(r.result.value);
+    const usage = JSON.parse(r.result.value);
+    if (opts.heapSnapshotDir) {
+      // Main isolate only (the data-plane worker has its own heap; see --worker-heap in the docs).
+      const dir = JSON.stringify(opts.heapSnapshotDir);
+      const w = await call('Runtime.evaluate', {
+        expression: `process.getBuiltinModule('v8').writeHeapSnapshot(require('path').join(${dir}, 'skiff-' + process.pid + '.heapsnapshot'))`.replace("require('path')", "process.getBuiltinModule('path')"),
+        returnByValue: true,
+      });
+      usage.snapshot = w.result?.value;
+    }
+    return usage;
   } finally {
     ws.close();
   }
