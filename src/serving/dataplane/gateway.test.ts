@@ -240,6 +240,24 @@ describe('Gateway core', () => {
     assert.equal(t.req('u.default.svc.cluster.local').forwarded, 1);
   });
 
+  test('the host table is rebuilt lazily and only when what it derives from changed', () => {
+    const t = setup();
+    t.revisions({ 'default/a-00001': rev([{ pod: 'p1', port: 1, ready: true }]) });
+    t.hosts({ 'a.example.com': route('a-00001') });
+    const t1 = t.gw.table;
+    assert.equal(t.gw.table, t1, 'stable while nothing changes');
+    // Endpoint churn of a known revision does not touch host names.
+    t.revisions({ 'default/a-00001': rev([{ pod: 'p2', port: 2, ready: true }]) });
+    assert.equal(t.gw.table, t1);
+    // A new revision adds cluster-local names; a protocol flip changes anyH2c.
+    t.gw.apply({ type: 'revisions', seq: 50, partial: true, removed: [], revisions: { 'default/b-00001': rev([]) } });
+    const t2 = t.gw.table;
+    assert.notEqual(t2, t1);
+    assert.equal(t2.lookup('b-00001.default.svc.cluster.local')?.kind, 'revision');
+    t.gw.apply({ type: 'revisions', seq: 51, partial: true, removed: [], revisions: { 'default/b-00001': rev([], { protocol: 'h2c' }) } });
+    assert.notEqual(t.gw.table, t2);
+  });
+
   test('a revision removed while requests are held answers them 503', () => {
     const t = setup();
     t.revisions({ 'default/c-00001': rev([], { mode: 'Proxy' }) });
