@@ -22,3 +22,20 @@ describe('MemoryStore watch history', () => {
     stop();
   });
 });
+
+describe('MemoryStore list order', () => {
+  const cm = (ns: string, name: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns } });
+  const names = (items: KObject[]) => items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+
+  test('lists stay sorted by namespace/name across creates, updates and deletes (cached key order)', () => {
+    const store = new MemoryStore();
+    for (const [ns, n] of [['b', 'z'], ['a', 'y'], ['b', 'a'], ['ab', 'c']]) store.create('core/configmaps', cm(ns!, n!));
+    assert.deepEqual(names(store.list('core/configmaps').items), ['a/y', 'ab/c', 'b/a', 'b/z']);
+    assert.deepEqual(names(store.list('core/configmaps', 'a').items), ['a/y'], 'namespace "a" does not match "ab"');
+    store.update('core/configmaps', { ...store.get('core/configmaps', 'b', 'a')!, data: { k: 'v' } });
+    assert.deepEqual(store.list('core/configmaps', 'b').items[0]!.data, { k: 'v' }, 'the current version is listed');
+    store.create('core/configmaps', cm('a', 'a'));
+    store.delete('core/configmaps', 'b', 'z');
+    assert.deepEqual(names(store.list('core/configmaps').items), ['a/a', 'a/y', 'ab/c', 'b/a']);
+  });
+});

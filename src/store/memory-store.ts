@@ -34,6 +34,8 @@ function resourceName(gr: string): [string, string] {
 
 export class MemoryStore implements Store {
   private readonly data = new Map<string, Map<string, KObject>>(); // gr -> "ns/name" -> obj
+  /** gr → its keys in order, for list; dropped when a key is added or removed. */
+  private readonly sortedKeys = new Map<string, string[]>();
   private rev: number;
   private readonly history: WatchEvent[] = [];
   private historyStart = 0; // index offset for ring semantics
@@ -75,12 +77,14 @@ export class MemoryStore implements Store {
     const b = this.data.get(gr);
     const items: KObject[] = [];
     if (b) {
-      for (const o of b.values()) if (namespace === undefined || (o.metadata.namespace ?? '') === namespace) items.push(o);
-      items.sort((a, c) => {
-        const ka = this.key(a.metadata.namespace, a.metadata.name);
-        const kc = this.key(c.metadata.namespace, c.metadata.name);
-        return ka < kc ? -1 : ka > kc ? 1 : 0;
-      });
+      // Keys sorted once per change of the key set (creates/deletes), not per list: updates keep it.
+      let keys = this.sortedKeys.get(gr);
+      if (!keys) this.sortedKeys.set(gr, (keys = [...b.keys()].sort()));
+      const prefix = namespace === undefined ? undefined : `${namespace}/`;
+      for (const k of keys) {
+        if (prefix !== undefined && !k.startsWith(prefix)) continue;
+        items.push(b.get(k)!);
+      }
     }
     return { items, revision: this.rev };
   }
@@ -97,6 +101,7 @@ export class MemoryStore implements Store {
     this.persistence?.put(gr, obj.metadata.namespace ?? '', obj.metadata.name!, rv, JSON.stringify(stored));
     this.rev = rv;
     b.set(k, stored);
+    this.sortedKeys.delete(gr);
     this.emit({ type: 'ADDED', gr, object: stored, rv });
     return stored;
   }
@@ -130,6 +135,7 @@ export class MemoryStore implements Store {
     this.persistence?.remove(gr, namespace, name, rv);
     this.rev = rv;
     b.delete(k);
+    this.sortedKeys.delete(gr);
     const gone = deepFreeze({ ...cur, metadata: { ...cur.metadata, resourceVersion: String(rv) } });
     this.emit({ type: 'DELETED', gr, object: gone, rv });
     return gone;
