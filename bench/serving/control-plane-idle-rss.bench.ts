@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       if (mem.snapshot) console.log(`# heap snapshot: ${mem.snapshot}`);
       await sleep(1000);
       const after = vmStatus(s.pid);
-      return { applyMs, readyMs, pods, baseRss, baseHeap: mb(base.heapUsed), preGcRss: beforeGc.rssKb / 1024, rssMb: after.rssKb / 1024, hwmMb: after.hwmKb / 1024, heapUsed: mb(mem.heapUsed), heapTotal: mb(mem.heapTotal), external: mb(mem.external) };
+      return { applyMs, readyMs, pods, baseRss, baseHeap: mb(base.heapUsed), preGcRss: beforeGc.rssKb / 1024, rssMb: after.rssKb / 1024, hwmMb: after.hwmKb / 1024, heapUsed: mb(mem.heapUsed), workerHeap: mem.workerHeapUsed === undefined ? undefined : mb(mem.workerHeapUsed), heapTotal: mb(mem.heapTotal), external: mb(mem.external) };
     });
     rss.push(r.rssMb);
     rows.push([
@@ -71,12 +71,13 @@ async function main(): Promise<void> {
       fmt(r.hwmMb, 0),
       `${fmt(r.baseHeap, 0)} → ${fmt(r.heapUsed, 0)}`,
       fmt(r.heapTotal, 0),
+      r.workerHeap === undefined ? '?' : fmt(r.workerHeap, 0),
       fmt(r.external, 0),
       load,
     ]);
   }
   console.log(
-    formatTable(['run', 'apply ms', 'all Ready ms', 'pods', 'RSS idle MB', 'RSS pre-GC MB', 'RSS after GC MB', 'VmHWM MB', 'heapUsed MB', 'heapTotal MB', 'external MB', 'load avg'], rows),
+    formatTable(['run', 'apply ms', 'all Ready ms', 'pods', 'RSS idle MB', 'RSS pre-GC MB', 'RSS after GC MB', 'VmHWM MB', 'heapUsed MB', 'heapTotal MB', 'worker heap MB', 'external MB', 'load avg'], rows),
   );
   const m = median(rss);
   console.log(`\nmedian VmRSS with ${services} services at zero (after GC): ${fmt(m, 0)} MB; target ≤ ${TARGET_MB} MB: ${verdict(m <= TARGET_MB)}`);
