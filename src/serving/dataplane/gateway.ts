@@ -251,6 +251,11 @@ export class Gateway {
     this.onEndpointRetired = opts.onEndpointRetired;
   }
 
+  /** Rebuild the host table now if a snapshot made it stale (the worker calls this after a burst of messages). */
+  warmTable(): void {
+    void this.table;
+  }
+
   /** The host table for the current snapshots (rebuilt here when a snapshot changed it). */
   get table(): RouteTable {
     if (this.tableStale || this.routeTable === undefined) {

@@ -45,6 +45,7 @@ export function runDataPlane(config: DataPlaneConfig, channel: Channel): void {
   });
   const sweep = setInterval(() => gateway.sweep(), config.sweepIntervalMs ?? 25);
   let stopping = false;
+  let warmScheduled = false;
 
   channel.onMessage((raw) => {
     let msg;
@@ -69,6 +70,15 @@ export function runDataPlane(config: DataPlaneConfig, channel: Channel): void {
     }
     gateway.apply(msg);
     channel.post({ type: 'ack', seq: msg.seq });
+    // Rebuild a stale host table once the messages of this turn are in, so a burst
+    // costs one rebuild and the next request does not pay for it.
+    if (!warmScheduled) {
+      warmScheduled = true;
+      setImmediate(() => {
+        warmScheduled = false;
+        gateway.warmTable();
+      });
+    }
   });
 
   server.listen().then(
