@@ -156,6 +156,27 @@ describe('DataPlaneFeed', () => {
     assert.equal(hostsGone?.removed.length, 3);
   });
 
+  test('a pod joining or leaving a plain Service\'s selector updates that Service\'s endpoints only', async () => {
+    const lastServices = () => {
+      for (let i = fake.posts.length - 1; i >= 0; i--) {
+        const m = fake.posts[i]!.msg;
+        if (m.type === 'services') return m as { services: Record<string, Array<{ pod: string; port: number }>>; removed?: string[] };
+      }
+      return undefined;
+    };
+    svc.create('core/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } }, { internal: true });
+    svc.create('core/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'other', namespace: 'default' }, spec: { selector: { app: 'other' }, ports: [{ port: 80 }] } }, { internal: true });
+    await sleep(20);
+    const p = { ...pod('web-1', true), metadata: { ...pod('web-1', true).metadata, labels: { app: 'web' } } };
+    svc.create(PODS, p, { internal: true });
+    await sleep(20);
+    assert.deepEqual(lastServices()?.services, { 'default/web': [{ pod: 'default/web-1', port: 40001 }] }, 'only the selecting Service is re-sent');
+    const cur = svc.get(PODS, 'default', 'web-1')!;
+    svc.update(PODS, { ...cur, metadata: { ...cur.metadata, labels: { app: 'gone' } } }, { internal: true });
+    await sleep(20);
+    assert.deepEqual(lastServices()?.services, { 'default/web': [] }, 'the old labels\' Service loses the endpoint');
+  });
+
   test('stats reach the cadence tracker; drained resolves drain()', async () => {
     feed.resetStatsCadence();
     const now = Date.now();

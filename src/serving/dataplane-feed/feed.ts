@@ -1,7 +1,8 @@
 // DataPlaneFeed: the main-thread side of the data plane. It watches the API
 // (KIngresses, Revisions, ServerlessServices, Pods, Services, config maps)
 // through shared informers, turns them into the worker's snapshots
-// (snapshots.ts), posts them when they change, and relays what the worker
+// (snapshots.ts) — per changed key, posted as deltas (tables.ts), so a change
+// costs O(that object) rather than O(all services) — and relays what the worker
 // reports back: acks mark KIngresses programmed (IngressProgrammer for the
 // Ingress status reconciler), stats and pokes go to the autoscaler, drains
 // resolve the node agent's beforeTerminate hook.
@@ -79,7 +80,12 @@ export class DataPlaneFeed implements IngressProgrammer {
         mark(o);
         this.schedule();
       };
-      this.unsubs.push(inf.informerFor(gr).addEventHandler({ onAdd: fire, onUpdate: (a, b) => (mark(a), fire(b)), onDelete: fire }));
+      // The old version only matters when its labels differ (a pod moving between selectors); keys never change.
+      const onUpdate = (a: KObject, b: KObject) => {
+        if (!sameLabels(a, b)) mark(a);
+        fire(b);
+      };
+      this.unsubs.push(inf.informerFor(gr).addEventHandler({ onAdd: fire, onUpdate, onDelete: fire }));
     };
     watch(GR.ingresses, (o) => d.ingresses.add(keyOf(o)));
     watch(GR.revisions, (o) => d.revisions.add(keyOf(o)));
@@ -323,4 +329,15 @@ function selectsPod(svc: KObject, pod: KObject): boolean {
     any = true;
   }
   return any;
+}
+
+function sameLabels(a: KObject, b: KObject): boolean {
+  const x = a.metadata.labels;
+  const y = b.metadata.labels;
+  if (x === y) return true;
+  if (!x || !y) return false;
+  const kx = Object.keys(x);
+  if (kx.length !== Object.keys(y).length) return false;
+  for (const k of kx) if (x[k] !== y[k]) return false;
+  return true;
 }
