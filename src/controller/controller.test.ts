@@ -4,6 +4,7 @@ import type { KObject } from '../api/meta.js';
 import { FakeClock } from './clock.js';
 import {
   Controller,
+  RECONCILE_SLICE_MS,
   Tracker,
   allOf,
   anyOf,
@@ -273,6 +274,30 @@ describe('enqueue helpers', () => {
     h.onAdd!(obj('take', { labels: { managed: 'true' } }));
     assert.equal(ctrl.queue.len(), 1);
     assert.equal(await ctrl.queue.get(), 'ns/take');
+  });
+});
+
+describe('Controller scheduling', () => {
+  test('back-to-back reconciles yield to the event loop about every RECONCILE_SLICE_MS', async () => {
+    const done: string[] = [];
+    const ctrl = new Controller({
+      name: 'busy',
+      reconciler: {
+        reconcile: async (key) => {
+          const until = performance.now() + 3; // CPU-bound work resolving on microtasks only
+          while (performance.now() < until);
+          done.push(key);
+        },
+      },
+    });
+    for (let i = 0; i < 20; i++) ctrl.enqueueKey(`ns/k${i}`);
+    let doneAtImmediate = -1;
+    setImmediate(() => (doneAtImmediate = done.length));
+    ctrl.start();
+    while (done.length < 20) await new Promise<void>((r) => setImmediate(r));
+    await ctrl.stop();
+    assert.ok(doneAtImmediate > 0 && doneAtImmediate < 20, `an I/O-phase callback ran after ${doneAtImmediate} of 20 keys (not only after all)`);
+    assert.ok(RECONCILE_SLICE_MS >= 1);
   });
 });
 

@@ -166,8 +166,9 @@ export class Controller {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
+      const t0 = performance.now();
       await this.processKey(key);
-      await yieldIfSliceSpent();
+      await yieldIfSliceSpent(t0);
     }
   }
 
@@ -309,6 +310,7 @@ export function not(filter: ObjectFilter): ObjectFilter {
 /** How long reconciles may run back to back before the workers let I/O in (ms). */
 export const RECONCILE_SLICE_MS = 10;
 let sliceStartedAt = 0;
+let lastKeyDoneAt = 0;
 
 /**
  * Reconciles over the in-process client resolve on microtasks, so a busy
@@ -317,11 +319,14 @@ let sliceStartedAt = 0;
  * back-to-back reconciles (shared by all controllers) a worker waits one
  * macrotask, letting pending HTTP I/O and timers run.
  */
-async function yieldIfSliceSpent(): Promise<void> {
+async function yieldIfSliceSpent(keyStartedAt: number): Promise<void> {
   const now = performance.now();
+  // A gap before this key means the loop was free meanwhile: the slice started with this key.
+  if (keyStartedAt - lastKeyDoneAt > RECONCILE_SLICE_MS) sliceStartedAt = keyStartedAt;
+  lastKeyDoneAt = now;
   if (now - sliceStartedAt < RECONCILE_SLICE_MS) return;
   await new Promise<void>((r) => setImmediate(r));
-  sliceStartedAt = performance.now();
+  sliceStartedAt = lastKeyDoneAt = performance.now();
 }
 
 // ---- tracker ----
