@@ -8,7 +8,8 @@
 // moment, and reads VmRSS from /proc/<pid>/status (plus heap figures from
 // process.memoryUsage() inside Skiff). A fresh `skiff up` per run.
 //   node dist/bench/serving/control-plane-idle-rss.bench.js [--services=1000] [--runs=1]
-// (one run by default: applying 1,000 takes minutes on a loaded 2-core VM.)
+// (one run by default.) --heap-snapshot=DIR also writes a heap snapshot of
+// Skiff's main isolate there after the GC.
 import { commandLine, fmt, formatTable, intArg, machineLine, median, verdict } from '../foundation/lib.js';
 import { childPids, gcAndMemoryUsage, kubectl, loadLine, servicesYaml, sleep, vmStatus, waitAllReady, withSkiff } from './control-plane-lib.js';
 
@@ -28,6 +29,7 @@ const mb = (bytes: number) => bytes / (1 << 20);
 async function main(): Promise<void> {
   const services = intArg(process.argv, 'services', 1000);
   const runs = intArg(process.argv, 'runs', 1);
+  const heapSnapshotDir = process.argv.find((a) => a.startsWith('--heap-snapshot='))?.slice('--heap-snapshot='.length);
   console.log(`# Serving control plane: RSS with ${services} services at zero (${machineLine()}, load ${loadLine()})`);
   console.log(`# ${commandLine()}\n`);
   const yaml = servicesYaml('idle-', services, { 'autoscaling.knative.dev/initial-scale': '0' });
@@ -51,10 +53,11 @@ async function main(): Promise<void> {
       const pods = childPids(s.pid).length;
       const beforeGc = vmStatus(s.pid);
       await sleep(2000);
-      const mem = await gcAndMemoryUsage(s.inspector);
+      const mem = await gcAndMemoryUsage(s.inspector, heapSnapshotDir ? { heapSnapshotDir } : {});
+      if (mem.snapshot) console.log(`# heap snapshot: ${mem.snapshot}`);
       await sleep(1000);
       const after = vmStatus(s.pid);
-      return { applyMs, readyMs, pods, baseRss, baseHeap: mb(base.heapUsed), preGcRss: beforeGc.rssKb / 1024, rssMb: after.rssKb / 1024, hwmMb: after.hwmKb / 1024, heapUsed: mb(mem.heapUsed), heapTotal: mb(mem.heapTotal), external: mb(mem.external) };
+      return { applyMs, readyMs, pods, baseRss, baseHeap: mb(base.heapUsed), preGcRss: beforeGc.rssKb / 1024, rssMb: after.rssKb / 1024, hwmMb: after.hwmKb / 1024, heapUsed: mb(mem.heapUsed), workerHeap: mem.workerHeapUsed === undefined ? undefined : mb(mem.workerHeapUsed), heapTotal: mb(mem.heapTotal), external: mb(mem.external) };
     });
     rss.push(r.rssMb);
     rows.push([
@@ -68,12 +71,13 @@ async function main(): Promise<void> {
       fmt(r.hwmMb, 0),
       `${fmt(r.baseHeap, 0)} → ${fmt(r.heapUsed, 0)}`,
       fmt(r.heapTotal, 0),
+      r.workerHeap === undefined ? '?' : fmt(r.workerHeap, 0),
       fmt(r.external, 0),
       load,
     ]);
   }
   console.log(
-    formatTable(['run', 'apply ms', 'all Ready ms', 'pods', 'RSS idle MB', 'RSS pre-GC MB', 'RSS after GC MB', 'VmHWM MB', 'heapUsed MB', 'heapTotal MB', 'external MB', 'load avg'], rows),
+    formatTable(['run', 'apply ms', 'all Ready ms', 'pods', 'RSS idle MB', 'RSS pre-GC MB', 'RSS after GC MB', 'VmHWM MB', 'heapUsed MB', 'heapTotal MB', 'worker heap MB', 'external MB', 'load avg'], rows),
   );
   const m = median(rss);
   console.log(`\nmedian VmRSS with ${services} services at zero (after GC): ${fmt(m, 0)} MB; target ≤ ${TARGET_MB} MB: ${verdict(m <= TARGET_MB)}`);

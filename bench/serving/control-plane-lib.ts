@@ -207,9 +207,15 @@ export function childPids(pid: number): number[] {
 
 /**
  * Through the inspector: force a full GC (twice, so finalizers' garbage goes too)
- * and read process.memoryUsage() inside Skiff.
+ * and read process.memoryUsage() inside Skiff. Worker threads (the data plane)
+ * are reached through the NodeWorker domain: GC'd too, and their isolates'
+ * heapUsed summed into `workerHeapUsed` (RSS counts them; the main isolate's
+ * memoryUsage does not).
  */
-export async function gcAndMemoryUsage(inspectorUrl: string): Promise<{ rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number }> {
+export async function gcAndMemoryUsage(
+  inspectorUrl: string,
+  opts: { heapSnapshotDir?: string } = {},
+): Promise<{ rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; snapshot?: string; workerHeapUsed?: number }> {
   const ws = new WebSocket(inspectorUrl);
   await new Promise<void>((resolve, reject) => {
     ws.addEventListener('open', () => resolve());
@@ -217,10 +223,23 @@ export async function gcAndMemoryUsage(inspectorUrl: string): Promise<{ rss: num
   });
   let nextId = 1;
   const pending = new Map<number, (v: any) => void>();
+  const workers: string[] = [];
+  const workerPending = new Map<string, (v: any) => void>();
   ws.addEventListener('message', (ev) => {
-    const m = JSON.parse(String(ev.data)) as { id?: number; result?: unknown };
+    const m = JSON.parse(String(ev.data)) as { id?: number; result?: unknown; method?: string; params?: any };
     if (m.id !== undefined) pending.get(m.id)?.(m.result);
+    else if (m.method === 'NodeWorker.attachedToWorker') workers.push(m.params.sessionId);
+    else if (m.method === 'NodeWorker.receivedMessageFromWorker') {
+      const inner = JSON.parse(m.params.message) as { id?: number; result?: unknown };
+      if (inner.id !== undefined) workerPending.get(`${m.params.sessionId}:${inner.id}`)?.(inner.result);
+    }
   });
+  const callWorker = (sessionId: string, method: string, params: object = {}) =>
+    new Promise<any>((resolve) => {
+      const id = nextId++;
+      workerPending.set(`${sessionId}:${id}`, resolve);
+      ws.send(JSON.stringify({ id: nextId++, method: 'NodeWorker.sendMessageToWorker', params: { sessionId, message: JSON.stringify({ id, method, params }) } }));
+    });
   const call = (method: string, params: object = {}) =>
     new Promise<any>((resolve) => {
       const id = nextId++;
@@ -228,11 +247,30 @@ export async function gcAndMemoryUsage(inspectorUrl: string): Promise<{ rss: num
       ws.send(JSON.stringify({ id, method, params }));
     });
   try {
+    await call('NodeWorker.enable', { waitForDebuggerOnStart: false });
+    await sleep(200); // attachedToWorker events arrive after the reply
+    let workerHeapUsed: number | undefined;
+    for (const sid of workers) {
+      await callWorker(sid, 'HeapProfiler.collectGarbage');
+      const r = await callWorker(sid, 'Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
+      if (typeof r?.result?.value === 'number') workerHeapUsed = (workerHeapUsed ?? 0) + r.result.value;
+    }
     await call('HeapProfiler.collectGarbage');
     await sleep(200);
     await call('HeapProfiler.collectGarbage');
     const r = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
-    return JSON.parse(r.result.value);
+    const usage = JSON.parse(r.result.value);
+    if (workerHeapUsed !== undefined) usage.workerHeapUsed = workerHeapUsed;
+    if (opts.heapSnapshotDir) {
+      // Main isolate only (the data-plane worker has its own heap; see --worker-heap in the docs).
+      const dir = JSON.stringify(opts.heapSnapshotDir);
+      const w = await call('Runtime.evaluate', {
+        expression: `process.getBuiltinModule('v8').writeHeapSnapshot(require('path').join(${dir}, 'skiff-' + process.pid + '.heapsnapshot'))`.replace("require('path')", "process.getBuiltinModule('path')"),
+        returnByValue: true,
+      });
+      usage.snapshot = w.result?.value;
+    }
+    return usage;
   } finally {
     ws.close();
   }

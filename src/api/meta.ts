@@ -69,9 +69,33 @@ export function makeOwnerRef(owner: KObject, controller = true): OwnerReference 
   };
 }
 
-/** Deep copy for JSON-shaped values (objects from the store are plain JSON). */
+/**
+ * Deep copy for JSON-shaped values (objects from the store are plain JSON).
+ * A plain recursive copy: structuredClone serialises through V8's value
+ * serializer and was ~5 % of control-plane CPU on bulk applies. Anything not
+ * a plain object or array (Date, Map, …) still goes through structuredClone.
+ */
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  return cloneValue(v) as T;
+}
+
+function cloneValue(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = cloneValue(v[i]);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const k in v as Record<string, unknown>) {
+    const x = cloneValue((v as Record<string, unknown>)[k]);
+    // A JSON key "__proto__" is an own property; plain assignment would set the prototype instead.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    else out[k] = x;
+  }
+  return out;
 }
 
 /** RFC 3339 at seconds precision, as Kubernetes serialises metav1.Time (`2024-01-01T00:00:00Z`). */

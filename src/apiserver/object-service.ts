@@ -175,8 +175,8 @@ export class ObjectService {
     let next: KObject;
     if (opts.subresource === 'status') {
       if (!t.subresources?.status) throw new ApiError(404, 'NotFound', `${t.plural} does not have a status subresource`);
-      next = clone(cur) as KObject;
-      next.status = clone(input.status);
+      // Share the frozen spec/metadata subtrees with the current version: only status is new.
+      next = { ...cur, metadata: { ...cur.metadata }, status: clone(input.status) } as KObject;
       // Kubernetes lets status writers keep metadata untouched; nothing else changes.
     } else {
       next = clone(input);

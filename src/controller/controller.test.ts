@@ -4,6 +4,7 @@ import type { KObject } from '../api/meta.js';
 import { FakeClock } from './clock.js';
 import {
   Controller,
+  RECONCILE_SLICE_MS,
   Tracker,
   allOf,
   anyOf,
@@ -276,6 +277,30 @@ describe('enqueue helpers', () => {
   });
 });
 
+describe('Controller scheduling', () => {
+  test('back-to-back reconciles yield to the event loop about every RECONCILE_SLICE_MS', async () => {
+    const done: string[] = [];
+    const ctrl = new Controller({
+      name: 'busy',
+      reconciler: {
+        reconcile: async (key) => {
+          const until = performance.now() + 3; // CPU-bound work resolving on microtasks only
+          while (performance.now() < until);
+          done.push(key);
+        },
+      },
+    });
+    for (let i = 0; i < 20; i++) ctrl.enqueueKey(`ns/k${i}`);
+    let doneAtImmediate = -1;
+    setImmediate(() => (doneAtImmediate = done.length));
+    ctrl.start();
+    while (done.length < 20) await new Promise<void>((r) => setImmediate(r));
+    await ctrl.stop();
+    assert.ok(doneAtImmediate > 0 && doneAtImmediate < 20, `an I/O-phase callback ran after ${doneAtImmediate} of 20 keys (not only after all)`);
+    assert.ok(RECONCILE_SLICE_MS >= 1);
+  });
+});
+
 describe('Tracker', () => {
   const CFG = 'serving.knative.dev/configurations';
   const cfg = (name: string, labels?: Record<string, string>): KObject => ({
@@ -316,6 +341,27 @@ describe('Tracker', () => {
     assert.deepEqual(fired, []);
     h.onUpdate!(cfg('a', { app: 'x' }), cfg('a', { app: 'y' }));
     assert.deepEqual(fired, ['ns/watcher']);
+  });
+
+  test('selector refs keep firing among many name refs; untrackAll of a selector tracker and re-tracking work', () => {
+    const fired: string[] = [];
+    const t = new Tracker((k) => fired.push(k));
+    for (let i = 0; i < 500; i++) t.track({ gr: CFG, namespace: 'ns', name: `c${i}` }, `ns/route-${i}`);
+    t.track({ gr: CFG, namespace: 'ns', selector: 'app=x' }, 'ns/watcher');
+    const h = t.handlerFor(CFG);
+    h.onAdd!(cfg('c7', { app: 'x' }));
+    assert.deepEqual(fired.sort(), ['ns/route-7', 'ns/watcher']);
+    fired.length = 0;
+    t.untrackAll('ns/watcher');
+    h.onAdd!(cfg('c8', { app: 'x' }));
+    assert.deepEqual(fired, ['ns/route-8'], 'the selector entry is gone');
+    fired.length = 0;
+    t.track({ gr: CFG, namespace: 'ns', selector: 'app=x' }, 'ns/watcher');
+    h.onAdd!(cfg('zz', { app: 'x' }));
+    assert.deepEqual(fired, ['ns/watcher'], 're-tracked selector fires again');
+    t.untrackAll('ns/route-9');
+    assert.deepEqual(t.trackersOf(CFG, 'ns', 'c9'), []);
+    assert.deepEqual(t.trackersOf(CFG, 'ns', 'c10'), ['ns/route-10']);
   });
 
   test('leases expire unless renewed by track()', () => {

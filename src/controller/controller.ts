@@ -166,7 +166,9 @@ export class Controller {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
+      const t0 = performance.now();
       await this.processKey(key);
+      await yieldIfSliceSpent(t0);
     }
   }
 
@@ -303,6 +305,30 @@ export function not(filter: ObjectFilter): ObjectFilter {
   return (obj) => !filter(obj);
 }
 
+// ---- cooperative scheduling ----
+
+/** How long reconciles may run back to back before the workers let I/O in (ms). */
+export const RECONCILE_SLICE_MS = 10;
+let sliceStartedAt = 0;
+let lastKeyDoneAt = 0;
+
+/**
+ * Reconciles over the in-process client resolve on microtasks, so a busy
+ * control plane could starve the API server's sockets (a bulk `kubectl apply`
+ * queued behind every reconcile it set off). After ~RECONCILE_SLICE_MS of
+ * back-to-back reconciles (shared by all controllers) a worker waits one
+ * macrotask, letting pending HTTP I/O and timers run.
+ */
+async function yieldIfSliceSpent(keyStartedAt: number): Promise<void> {
+  const now = performance.now();
+  // A gap before this key means the loop was free meanwhile: the slice started with this key.
+  if (keyStartedAt - lastKeyDoneAt > RECONCILE_SLICE_MS) sliceStartedAt = keyStartedAt;
+  lastKeyDoneAt = now;
+  if (now - sliceStartedAt < RECONCILE_SLICE_MS) return;
+  await new Promise<void>((r) => setImmediate(r));
+  sliceStartedAt = lastKeyDoneAt = performance.now();
+}
+
 // ---- tracker ----
 
 /** What a reconciler wants to hear about: one object by name, or every object matching a selector in a namespace. */
@@ -336,6 +362,10 @@ export interface TrackerOptions {
 export class Tracker {
   /** gr → ref id → entry. */
   private readonly byGr = new Map<string, Map<string, TrackEntry>>();
+  /** gr → ids of selector entries (a subset of byGr's; stale ids are dropped lazily). */
+  private readonly selectorIds = new Map<string, Set<string>>();
+  /** trackerKey → `gr\0id` of every ref it tracked (so untrackAll need not walk all entries; may hold refs since dropped). */
+  private readonly refsOf = new Map<string, Set<string>>();
   private readonly clock: Clock;
   private readonly leaseMs: number;
 
@@ -364,8 +394,18 @@ export class Tracker {
     let m = this.byGr.get(ref.gr);
     if (!m) this.byGr.set(ref.gr, (m = new Map()));
     let e = m.get(id);
-    if (!e) m.set(id, (e = { ...entry, trackers: new Map() }));
+    if (!e) {
+      m.set(id, (e = { ...entry, trackers: new Map() }));
+      if (e.selector) {
+        let sels = this.selectorIds.get(ref.gr);
+        if (!sels) this.selectorIds.set(ref.gr, (sels = new Set()));
+        sels.add(id);
+      }
+    }
     e.trackers.set(trackerKey, this.clock.now() + this.leaseMs);
+    let refs = this.refsOf.get(trackerKey);
+    if (!refs) this.refsOf.set(trackerKey, (refs = new Set()));
+    refs.add(`${ref.gr}\u0000${id}`);
   }
 
   /** Stop `trackerKey` tracking one ref. */
@@ -374,6 +414,7 @@ export class Tracker {
     if (!m) return;
     const namespace = ref.namespace ?? '';
     const id = 'name' in ref ? `n:${namespace}/${ref.name}` : `s:${namespace}/${typeof ref.selector === 'string' ? ref.selector : JSON.stringify(ref.selector)}`;
+    this.refsOf.get(trackerKey)?.delete(`${ref.gr}\u0000${id}`);
     const e = m.get(id);
     if (!e) return;
     e.trackers.delete(trackerKey);
@@ -382,11 +423,17 @@ export class Tracker {
 
   /** Forget everything `trackerKey` tracks (call when the tracker object is deleted). */
   untrackAll(trackerKey: string): void {
-    for (const m of this.byGr.values()) {
-      for (const [id, e] of m) {
-        e.trackers.delete(trackerKey);
-        if (e.trackers.size === 0) m.delete(id);
-      }
+    const refs = this.refsOf.get(trackerKey);
+    if (!refs) return;
+    this.refsOf.delete(trackerKey);
+    for (const ref of refs) {
+      const cut = ref.indexOf('\u0000');
+      const m = this.byGr.get(ref.slice(0, cut));
+      const id = ref.slice(cut + 1);
+      const e = m?.get(id);
+      if (!e) continue;
+      e.trackers.delete(trackerKey);
+      if (e.trackers.size === 0) m!.delete(id);
     }
   }
 
@@ -413,8 +460,16 @@ export class Tracker {
     const exactId = `n:${ns}/${name}`;
     const exact = m.get(exactId);
     if (exact) consider(exactId, exact);
-    for (const [id, e] of m) {
-      if (e.selector && e.namespace === ns && matchesSelector(e.selector, obj.metadata.labels)) consider(id, e);
+    // Only selector entries need matching; walking the by-name ones too made every change O(tracked refs).
+    const sels = this.selectorIds.get(gr);
+    if (!sels) return;
+    for (const id of sels) {
+      const e = m.get(id);
+      if (!e) {
+        sels.delete(id);
+        continue;
+      }
+      if (e.namespace === ns && matchesSelector(e.selector!, obj.metadata.labels)) consider(id, e);
     }
   }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { ApiClient, ClientWatchEvent } from '../client/client.js';
 import type { KObject } from '../api/meta.js';
 import { FakeClock } from './clock.js';
-import { Informer, OWNER_UID_INDEX, SharedInformerFactory, indexByControllerUid, indexByLabel, splitKey } from './informer.js';
+import { Informer, OWNER_UID_INDEX, SharedInformerFactory, indexByControllerUid, indexByLabel, labelIndexName, splitKey } from './informer.js';
 import { MemoryLogger } from './logger.js';
 import { FakeApiClient } from './testing/fake-client.js';
 import { settle } from './testing/table.js';
@@ -104,6 +104,38 @@ describe('Informer', () => {
     assert.deepEqual(names(inf.byIndex('app', 'x')), ['b', 'c']);
     assert.deepEqual(inf.byIndex('app', 'y'), []);
     assert.throws(() => inf.byIndex('nope', 'x'), /no index named "nope"/);
+    inf.stop();
+  });
+
+  test('list with an equality selector builds a label index on demand and keeps it current (no full scans)', async () => {
+    const c = new FakeApiClient().seed(
+      cm('a', { labels: { app: 'x', tier: 'web' } }),
+      cm('b', { labels: { app: 'y', tier: 'web' } }),
+      cm('c', { ns: 'other', labels: { app: 'x' } }),
+      cm('d', {}),
+    );
+    const { inf } = recordingInformer(c);
+    inf.start();
+    await inf.waitForSync();
+    const names = (os: KObject[]) => os.map((o) => o.metadata.name).sort();
+    assert.equal(inf.hasIndex(labelIndexName('app')), false);
+    assert.deepEqual(names(inf.list({ labelSelector: 'app=x' })), ['a', 'c']);
+    assert.equal(inf.hasIndex(labelIndexName('app')), true, 'the index was built by the first list');
+    assert.deepEqual(names(inf.list({ namespace: 'ns', labelSelector: 'app=x' })), ['a']);
+    assert.deepEqual(names(inf.list({ labelSelector: 'app in (x,y),tier=web' })), ['a', 'b']);
+    assert.deepEqual(names(inf.list({ namespace: 'ns', labelSelector: 'app!=x' })), ['b', 'd'], 'no equality: namespace index + filter');
+    // Label changes, adds and deletes move objects between index values.
+    await c.update(CM, cm('b', { labels: { app: 'x', tier: 'web' } }));
+    await c.create(CM, cm('e', { labels: { app: 'x' } }));
+    await c.delete(CM, 'ns', 'a');
+    await settle();
+    assert.deepEqual(names(inf.list({ labelSelector: 'app=x' })), ['b', 'c', 'e']);
+    assert.deepEqual(inf.list({ labelSelector: 'app=y' }), []);
+    // A status-like update (same labels) keeps the object listed once.
+    await c.update(CM, cm('b', { labels: { app: 'x', tier: 'web' }, data: { k: 'v' } }));
+    await settle();
+    assert.deepEqual(names(inf.list({ labelSelector: 'app=x' })), ['b', 'c', 'e']);
+    assert.deepEqual(inf.list({ labelSelector: 'app=x' }).find((o) => o.metadata.name === 'b')?.data, { k: 'v' }, 'the index serves the current object');
     inf.stop();
   });
 

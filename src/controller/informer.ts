@@ -59,6 +59,11 @@ export const indexByControllerUid: IndexFunc = (obj) => {
   return ref ? [ref.uid] : [];
 };
 
+/** Name of the label index `list` builds on demand for an equality selector on `label`. */
+export function labelIndexName(label: string): string {
+  return `label:${label}`;
+}
+
 /** Index by the value of one label. */
 export function indexByLabel(label: string): IndexFunc {
   return (obj) => {
@@ -216,10 +221,33 @@ export class Informer implements Lister {
 
   list(opts: { namespace?: string; labelSelector?: string | Selector } = {}): KObject[] {
     const sel = typeof opts.labelSelector === 'string' ? parseSelector(opts.labelSelector) : (opts.labelSelector ?? []);
-    const source = opts.namespace === undefined ? this.cache.values() : this.byIndex(NAMESPACE_INDEX, opts.namespace);
+    const source = this.candidates(opts.namespace, sel);
     const out: KObject[] = [];
-    for (const o of source) if (sel.length === 0 || matchesSelector(sel, o.metadata.labels)) out.push(o);
+    for (const o of source) {
+      if (opts.namespace !== undefined && (o.metadata.namespace ?? '') !== opts.namespace) continue;
+      if (sel.length === 0 || matchesSelector(sel, o.metadata.labels)) out.push(o);
+    }
     return out;
+  }
+
+  /**
+   * The smallest superset of what `list` can return without scanning the
+   * cache: objects under an equality requirement's label index (built on
+   * first use, then kept up to date like any index), else the namespace's.
+   * Reconcilers list children by label (`serving.knative.dev/route=r`) on
+   * every reconcile; scanning every object there made bulk applies O(n²).
+   */
+  private candidates(namespace: string | undefined, sel: Selector): Iterable<KObject> {
+    const eq = sel.find((r) => r.op === 'in' && r.values.length > 0) as { key: string; values: string[] } | undefined;
+    if (eq) {
+      const name = labelIndexName(eq.key);
+      if (!this.indexes.has(name)) this.addIndexer(name, indexByLabel(eq.key));
+      if (eq.values.length === 1) return this.byIndex(name, eq.values[0]);
+      const seen = new Set<KObject>();
+      for (const v of eq.values) for (const o of this.byIndex(name, v)) seen.add(o);
+      return seen;
+    }
+    return namespace === undefined ? this.cache.values() : this.byIndex(NAMESPACE_INDEX, namespace);
   }
 
   byIndex(indexName: string, value: string): KObject[] {
@@ -401,9 +429,18 @@ export class Informer implements Lister {
   // ---- cache + indexes ----
 
   private put(key: string, obj: KObject, old: KObject | undefined): void {
-    if (old) for (const idx of this.indexes.values()) this.indexRemove(idx, key);
     this.cache.set(key, obj);
-    for (const idx of this.indexes.values()) this.indexAdd(idx, key, obj);
+    for (const idx of this.indexes.values()) {
+      if (old) {
+        // Most updates (status writes) leave index values alone: skip the remove + re-add.
+        const before = idx.byKey.get(key);
+        const after = this.indexValues(idx, key, obj);
+        if (before !== undefined && sameValues(before, after)) continue;
+        if (before === undefined && after.length === 0) continue;
+        this.indexRemove(idx, key);
+        this.indexInsert(idx, key, after);
+      } else this.indexAdd(idx, key, obj);
+    }
   }
 
   private remove(key: string, _old: KObject): void {
@@ -411,14 +448,20 @@ export class Informer implements Lister {
     for (const idx of this.indexes.values()) this.indexRemove(idx, key);
   }
 
-  private indexAdd(idx: Index, key: string, obj: KObject): void {
-    let values: string[];
+  private indexValues(idx: Index, key: string, obj: KObject): string[] {
     try {
-      values = idx.fn(obj);
+      return idx.fn(obj);
     } catch (err) {
       this.log.error('informer index function threw', { gr: this.gr, key, error: errMessage(err) });
-      values = [];
+      return [];
     }
+  }
+
+  private indexAdd(idx: Index, key: string, obj: KObject): void {
+    this.indexInsert(idx, key, this.indexValues(idx, key, obj));
+  }
+
+  private indexInsert(idx: Index, key: string, values: string[]): void {
     if (values.length === 0) return;
     idx.byKey.set(key, values);
     for (const v of values) {
@@ -466,6 +509,12 @@ export class Informer implements Lister {
       this.log.error('informer event handler threw', { gr: this.gr, handler: kind, error: errMessage(err) });
     }
   }
+}
+
+function sameValues(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function errMessage(err: unknown): string {

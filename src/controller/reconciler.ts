@@ -81,7 +81,8 @@ export function kindReconciler<T extends KObject>(opts: KindReconcilerOptions<T>
         if (!existing) return; // deleted meanwhile: nothing to report on
       }
       if (isDeepStrictEqual(existing.status, desired.status)) return;
-      const next = { ...clone(existing), status: desired.status } as KObject;
+      // Only status and the identifying metadata are read by a status write; no need to copy the rest.
+      const next = { ...existing, status: desired.status } as KObject;
       try {
         await opts.client.updateStatus(opts.gr, next);
         return;

@@ -17,7 +17,14 @@ interface Watcher {
   fn: (ev: WatchEvent) => void;
 }
 
-const HISTORY = 20000;
+/**
+ * Watch history kept for resuming watches (events, i.e. old object versions).
+ * Each event pins a full object version, so this is the store's main memory
+ * cost beyond the live objects: 20,000 held ~2 old versions per live object
+ * after a bulk apply of 1,000 Services. A watcher further behind gets 410 Gone
+ * and relists, as with a compacted etcd.
+ */
+export const DEFAULT_HISTORY_LIMIT = 4096;
 
 function resourceName(gr: string): [string, string] {
   const i = gr.indexOf('/');
@@ -27,16 +34,22 @@ function resourceName(gr: string): [string, string] {
 
 export class MemoryStore implements Store {
   private readonly data = new Map<string, Map<string, KObject>>(); // gr -> "ns/name" -> obj
+  /** gr → its keys in order, for list; dropped when a key is added or removed. */
+  private readonly sortedKeys = new Map<string, string[]>();
   private rev: number;
   private readonly history: WatchEvent[] = [];
   private historyStart = 0; // index offset for ring semantics
   private readonly watchers = new Set<Watcher>();
   private readonly floorRev: number; // history begins after this revision
 
+  private readonly historyLimit: number;
+
   constructor(
     private readonly persistence?: Persistence,
     initial?: { objects: Array<{ gr: string; obj: KObject }>; revision: number },
+    opts: { historyLimit?: number } = {},
   ) {
+    this.historyLimit = Math.max(1, opts.historyLimit ?? DEFAULT_HISTORY_LIMIT);
     this.rev = initial?.revision ?? 0;
     this.floorRev = this.rev;
     for (const { gr, obj } of initial?.objects ?? []) this.bucket(gr).set(this.key(obj.metadata.namespace, obj.metadata.name!), deepFreeze(obj));
@@ -64,12 +77,14 @@ export class MemoryStore implements Store {
     const b = this.data.get(gr);
     const items: KObject[] = [];
     if (b) {
-      for (const o of b.values()) if (namespace === undefined || (o.metadata.namespace ?? '') === namespace) items.push(o);
-      items.sort((a, c) => {
-        const ka = this.key(a.metadata.namespace, a.metadata.name);
-        const kc = this.key(c.metadata.namespace, c.metadata.name);
-        return ka < kc ? -1 : ka > kc ? 1 : 0;
-      });
+      // Keys sorted once per change of the key set (creates/deletes), not per list: updates keep it.
+      let keys = this.sortedKeys.get(gr);
+      if (!keys) this.sortedKeys.set(gr, (keys = [...b.keys()].sort()));
+      const prefix = namespace === undefined ? undefined : `${namespace}/`;
+      for (const k of keys) {
+        if (prefix !== undefined && !k.startsWith(prefix)) continue;
+        items.push(b.get(k)!);
+      }
     }
     return { items, revision: this.rev };
   }
@@ -86,6 +101,7 @@ export class MemoryStore implements Store {
     this.persistence?.put(gr, obj.metadata.namespace ?? '', obj.metadata.name!, rv, JSON.stringify(stored));
     this.rev = rv;
     b.set(k, stored);
+    this.sortedKeys.delete(gr);
     this.emit({ type: 'ADDED', gr, object: stored, rv });
     return stored;
   }
@@ -119,6 +135,7 @@ export class MemoryStore implements Store {
     this.persistence?.remove(gr, namespace, name, rv);
     this.rev = rv;
     b.delete(k);
+    this.sortedKeys.delete(gr);
     const gone = deepFreeze({ ...cur, metadata: { ...cur.metadata, resourceVersion: String(rv) } });
     this.emit({ type: 'DELETED', gr, object: gone, rv });
     return gone;
@@ -150,9 +167,11 @@ export class MemoryStore implements Store {
 
   private emit(ev: WatchEvent): void {
     this.history.push(ev);
-    if (this.history.length - this.historyStart > HISTORY) {
+    if (this.history.length - this.historyStart > this.historyLimit) {
+      // Drop the oldest; splice in batches so the array never holds more than 1.25 × the limit.
+      this.history[this.historyStart] = undefined as unknown as WatchEvent;
       this.historyStart++;
-      if (this.historyStart > HISTORY) {
+      if (this.historyStart > this.historyLimit / 4) {
         this.history.splice(0, this.historyStart);
         this.historyStart = 0;
       }

@@ -33,3 +33,24 @@ test('sqlite store: acknowledged writes survive kill -9 of the writing process',
   s.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('sqlite store: the revision survives a reopen whether the last write was a put or a delete', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-store-rev-'));
+  const file = join(dir, 'state.db');
+  const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' } });
+  let s = openSqliteStore(file);
+  s.create('core/configmaps', cm('a'));
+  s.create('core/configmaps', cm('b'));
+  s.update('core/configmaps', { ...s.get('core/configmaps', 'default', 'a')!, data: { x: '1' } });
+  assert.equal(s.revision(), 3);
+  s.close();
+  s = openSqliteStore(file);
+  assert.equal(s.revision(), 3, 'from max(rv) of the rows');
+  s.delete('core/configmaps', 'default', 'a');
+  s.close();
+  s = openSqliteStore(file);
+  assert.equal(s.revision(), 4, 'a delete advances the stored revision');
+  assert.equal(s.create('core/configmaps', cm('c')).metadata.resourceVersion, '5');
+  s.close();
+  rmSync(dir, { recursive: true, force: true });
+});

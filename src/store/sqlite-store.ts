@@ -13,25 +13,25 @@ class SqlitePersistence implements Persistence {
   private readonly putStmt: Database.Statement;
   private readonly delStmt: Database.Statement;
   private readonly revStmt: Database.Statement;
-  private readonly putTx: (gr: string, ns: string, name: string, rv: number, json: string) => void;
   private readonly delTx: (gr: string, ns: string, name: string, rv: number) => void;
 
   constructor(private readonly db: Database.Database) {
     this.putStmt = db.prepare('INSERT INTO objects(gr, namespace, name, rv, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT(gr, namespace, name) DO UPDATE SET rv = excluded.rv, data = excluded.data');
     this.delStmt = db.prepare('DELETE FROM objects WHERE gr = ? AND namespace = ? AND name = ?');
     this.revStmt = db.prepare("INSERT INTO meta(key, value) VALUES ('revision', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-    this.putTx = db.transaction((gr: string, ns: string, name: string, rv: number, json: string) => {
-      this.putStmt.run(gr, ns, name, rv, json);
-      this.revStmt.run(rv);
-    });
     this.delTx = db.transaction((gr: string, ns: string, name: string, rv: number) => {
       this.delStmt.run(gr, ns, name);
       this.revStmt.run(rv);
     });
   }
 
+  /**
+   * One autocommitted statement: the row carries its rv, and the store's
+   * revision on open is the larger of max(rv) and the meta row (which only
+   * deletes need to advance) — half the statements of put + meta per write.
+   */
   put(gr: string, namespace: string, name: string, rv: number, json: string): void {
-    this.putTx(gr, namespace, name, rv, json);
+    this.putStmt.run(gr, namespace, name, rv, json);
   }
   remove(gr: string, namespace: string, name: string, rv: number): void {
     this.delTx(gr, namespace, name, rv);
@@ -55,7 +55,8 @@ export function openSqliteStore(file: string): MemoryStore {
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   `);
   const revRow = db.prepare("SELECT value FROM meta WHERE key = 'revision'").get() as { value: number } | undefined;
+  const maxRow = db.prepare('SELECT MAX(rv) AS rv FROM objects').get() as { rv: number | null } | undefined;
   const rows = db.prepare('SELECT gr, data FROM objects').all() as Array<{ gr: string; data: string }>;
   const objects = rows.map((r) => ({ gr: r.gr, obj: JSON.parse(r.data) as KObject }));
-  return new MemoryStore(new SqlitePersistence(db), { objects, revision: revRow?.value ?? 0 });
+  return new MemoryStore(new SqlitePersistence(db), { objects, revision: Math.max(revRow?.value ?? 0, maxRow?.rv ?? 0) });
 }

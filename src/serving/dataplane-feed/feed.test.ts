@@ -132,6 +132,51 @@ describe('DataPlaneFeed', () => {
     assert.equal(lastRevisions()?.['default/hello-00001']?.endpoints[0]?.ready, false, 'the final state (i = 39: not ready) went out');
   });
 
+  test('changes go out as deltas: only the changed revision, removals by key, hosts with it', async () => {
+    await sleep(10);
+    const before = fake.posts.length;
+    const rev = (name: string): KObject => ({ apiVersion: 'serving.knative.dev/v1', kind: 'Revision', metadata: { name, namespace: 'default' }, spec: { containers: [{ image: 'x' }] } });
+    svc.create('serving.knative.dev/revisions', rev('other-00001'), { internal: true });
+    await sleep(20);
+    const posted = fake.posts.slice(before).map((p) => p.msg);
+    const revs = posted.filter((m) => m.type === 'revisions');
+    assert.equal(revs.length, 1);
+    assert.deepEqual(Object.keys((revs[0] as { revisions: object }).revisions), ['default/other-00001'], 'only the new revision');
+    assert.equal((revs[0] as { partial?: boolean }).partial, true);
+    const hosts = posted.find((m) => m.type === 'hosts') as { hosts: Record<string, unknown>; removed: string[] } | undefined;
+    assert.deepEqual(Object.keys(hosts?.hosts ?? {}).sort(), ['other-00001.default', 'other-00001.default.svc', 'other-00001.default.svc.cluster.local']);
+    const mid = fake.posts.length;
+    svc.delete('serving.knative.dev/revisions', 'default', 'other-00001', { internal: true });
+    await sleep(20);
+    const gone = fake.posts.slice(mid).map((p) => p.msg);
+    const revGone = gone.find((m) => m.type === 'revisions') as { revisions: object; removed: string[] } | undefined;
+    assert.deepEqual(revGone?.removed, ['default/other-00001']);
+    assert.deepEqual(revGone?.revisions, {});
+    const hostsGone = gone.find((m) => m.type === 'hosts') as { removed: string[] } | undefined;
+    assert.equal(hostsGone?.removed.length, 3);
+  });
+
+  test('a pod joining or leaving a plain Service\'s selector updates that Service\'s endpoints only', async () => {
+    const lastServices = () => {
+      for (let i = fake.posts.length - 1; i >= 0; i--) {
+        const m = fake.posts[i]!.msg;
+        if (m.type === 'services') return m as { services: Record<string, Array<{ pod: string; port: number }>>; removed?: string[] };
+      }
+      return undefined;
+    };
+    svc.create('core/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } }, { internal: true });
+    svc.create('core/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'other', namespace: 'default' }, spec: { selector: { app: 'other' }, ports: [{ port: 80 }] } }, { internal: true });
+    await sleep(20);
+    const p = { ...pod('web-1', true), metadata: { ...pod('web-1', true).metadata, labels: { app: 'web' } } };
+    svc.create(PODS, p, { internal: true });
+    await sleep(20);
+    assert.deepEqual(lastServices()?.services, { 'default/web': [{ pod: 'default/web-1', port: 40001 }] }, 'only the selecting Service is re-sent');
+    const cur = svc.get(PODS, 'default', 'web-1')!;
+    svc.update(PODS, { ...cur, metadata: { ...cur.metadata, labels: { app: 'gone' } } }, { internal: true });
+    await sleep(20);
+    assert.deepEqual(lastServices()?.services, { 'default/web': [] }, 'the old labels\' Service loses the endpoint');
+  });
+
   test('stats reach the cadence tracker; drained resolves drain()', async () => {
     feed.resetStatsCadence();
     const now = Date.now();

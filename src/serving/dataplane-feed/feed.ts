@@ -1,20 +1,23 @@
 // DataPlaneFeed: the main-thread side of the data plane. It watches the API
 // (KIngresses, Revisions, ServerlessServices, Pods, Services, config maps)
 // through shared informers, turns them into the worker's snapshots
-// (snapshots.ts), posts them when they change, and relays what the worker
+// (snapshots.ts) — per changed key, posted as deltas (tables.ts), so a change
+// costs O(that object) rather than O(all services) — and relays what the worker
 // reports back: acks mark KIngresses programmed (IngressProgrammer for the
 // Ingress status reconciler), stats and pokes go to the autoscaler, drains
 // resolve the node agent's beforeTerminate hook.
 import type { KObject } from '../../api/meta.js';
 import type { Clock } from '../../controller/clock.js';
-import type { SharedInformerFactory } from '../../controller/informer.js';
+import { keyOf, type SharedInformerFactory } from '../../controller/informer.js';
+import { L } from '../../api/serving/constants.js';
 import { silentLogger, type Logger } from '../../controller/logger.js';
 import type { MetricsSink } from '../autoscaler/runner/metrics.js';
 import type { IngressProgrammer } from '../controllers/ingress/programmer.js';
 import type { DataPlaneHandle } from '../dataplane/host.js';
-import type { HostEntry, WorkerToMain } from '../dataplane/protocol.js';
+import type { HostEntry, RevisionSpec, ServiceEndpoint, WorkerToMain } from '../dataplane/protocol.js';
 import { StatsCadence, type StatsCadenceSnapshot } from './cadence.js';
 import { hostsFromIngresses, hostsFromRevisions, podKey, revisionsSnapshot, servicesSnapshot } from './snapshots.js';
+import { HostClaims, SentTable } from './tables.js';
 
 const GR = {
   ingresses: 'networking.internal.knative.dev/ingresses',
@@ -42,21 +45,20 @@ export interface DataPlaneFeedOptions {
   debounceMs?: number;
 }
 
-interface FeedDirty {
-  hosts: boolean;
-  revisions: boolean;
-  services: boolean;
-}
-
 export class DataPlaneFeed implements IngressProgrammer {
   private readonly log: Logger;
-  private readonly dirty: FeedDirty = { hosts: true, revisions: true, services: true };
+  /** Keys (`ns/name`) whose snapshot entries must be recomputed at the next push. */
+  private readonly dirty = { ingresses: new Set<string>(), revisions: new Set<string>(), services: new Set<string>() };
+  private readonly revisionTable = new SentTable<RevisionSpec>();
+  private readonly serviceTable = new SentTable<ServiceEndpoint[]>();
+  private readonly hostTable = new SentTable<HostEntry>();
+  private readonly claims = new HostClaims();
+  private lastStatic = '';
   /** How long the last rebuild took: the next one waits at least twice that, so rebuilds stay under ~1/3 of a core. */
   private lastBuildMs = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private scheduled = false;
   private lastPushAt = -Infinity;
-  private last = { hosts: '', revisions: '', services: '', static: '' };
   private readonly programmed = new Map<string, number>(); // ns/name -> generation acked
   private readonly pendingHosts = new Map<number, Map<string, number>>(); // hosts seq -> ingress generations
   private readonly programmedCallbacks: Array<(ns: string, name: string) => void> = [];
@@ -71,23 +73,37 @@ export class DataPlaneFeed implements IngressProgrammer {
     this.cadence = new StatsCadence(opts.clock.now());
     this.staticBackends = { ...(opts.staticBackends ?? {}) };
     const inf = opts.informers;
-    // Which snapshots a change can affect: a pod's status never changes the host table.
-    const affects: Record<string, Array<keyof FeedDirty>> = {
-      [GR.ingresses]: ['hosts'],
-      [GR.revisions]: ['hosts', 'revisions'],
-      [GR.sks]: ['revisions'],
-      [GR.pods]: ['revisions', 'services'],
-      [GR.services]: ['hosts', 'services'],
-      [GR.configmaps]: ['revisions'],
-    };
-    for (const gr of Object.values(GR)) {
-      const i = inf.informerFor(gr);
-      const mark = () => {
-        for (const k of affects[gr]) this.dirty[k] = true;
+    // Each change marks only the keys it can affect; push() recomputes those.
+    const d = this.dirty;
+    const watch = (gr: string, mark: (o: KObject) => void) => {
+      const fire = (o: KObject) => {
+        mark(o);
         this.schedule();
       };
-      this.unsubs.push(i.addEventHandler({ onAdd: mark, onUpdate: mark, onDelete: mark }));
-    }
+      // The old version only matters when its labels differ (a pod moving between selectors); keys never change.
+      const onUpdate = (a: KObject, b: KObject) => {
+        if (!sameLabels(a, b)) mark(a);
+        fire(b);
+      };
+      this.unsubs.push(inf.informerFor(gr).addEventHandler({ onAdd: fire, onUpdate, onDelete: fire }));
+    };
+    watch(GR.ingresses, (o) => d.ingresses.add(keyOf(o)));
+    watch(GR.revisions, (o) => d.revisions.add(keyOf(o)));
+    watch(GR.sks, (o) => d.revisions.add(keyOf(o))); // an SKS is named after its revision
+    watch(GR.pods, (o) => {
+      const ns = o.metadata.namespace ?? '';
+      const rev = o.metadata.labels?.[L.revision];
+      if (rev !== undefined) d.revisions.add(`${ns}/${rev}`);
+      for (const svc of inf.informerFor(GR.services).list({ namespace: ns })) {
+        if (selectsPod(svc, o)) d.services.add(keyOf(svc));
+      }
+    });
+    watch(GR.services, (o) => d.services.add(keyOf(o)));
+    watch(GR.configmaps, (o) => {
+      // The default target-burst-capacity feeds every revision's spec.
+      if (o.metadata.namespace !== 'knative-serving' || o.metadata.name !== 'config-autoscaler') return;
+      for (const r of inf.informerFor(GR.revisions).list()) d.revisions.add(keyOf(r));
+    });
     this.unsubs.push(opts.dataPlane.on((m) => this.onWorkerMessage(m)));
   }
 
@@ -155,62 +171,98 @@ export class DataPlaneFeed implements IngressProgrammer {
     this.lastBuildMs = performance.now() - t0;
   };
 
-  /** Build and post the snapshots that changed (revisions before the hosts that name them). */
+  /**
+   * Recompute the entries of the keys marked dirty and post what changed as
+   * deltas (revisions before the hosts that name them). Costs O(changed
+   * objects), not O(all services).
+   */
   push(): void {
     const inf = this.opts.informers;
-    const dirty = { ...this.dirty };
-    this.dirty.hosts = this.dirty.revisions = this.dirty.services = false;
-    const ingresses = inf.informerFor(GR.ingresses).list();
-    const revisions = dirty.hosts || dirty.revisions ? inf.informerFor(GR.revisions).list() : [];
-    const pods = inf.informerFor(GR.pods);
-    const sks = inf.informerFor(GR.sks);
-    const cfg = inf.informerFor(GR.configmaps).get('knative-serving', 'config-autoscaler');
-    const tbcRaw = cfg?.data?.['target-burst-capacity'];
-    const defaultTbc = tbcRaw !== undefined && Number.isFinite(Number(tbcRaw)) ? Number(tbcRaw) : 211;
+    const d = this.dirty;
+    const revKeys = [...d.revisions];
+    const ingKeys = [...d.ingresses];
+    const svcKeys = [...d.services];
+    d.revisions.clear();
+    d.ingresses.clear();
+    d.services.clear();
+    const dirtyHosts = new Set<string>();
 
-    const revs = dirty.revisions
-      ? revisionsSnapshot(
-          revisions,
+    if (revKeys.length) {
+      const revisions = inf.informerFor(GR.revisions);
+      const pods = inf.informerFor(GR.pods);
+      const sks = inf.informerFor(GR.sks);
+      const cfg = inf.informerFor(GR.configmaps).get('knative-serving', 'config-autoscaler');
+      const tbcRaw = cfg?.data?.['target-burst-capacity'];
+      const defaultTbc = tbcRaw !== undefined && Number.isFinite(Number(tbcRaw)) ? Number(tbcRaw) : 211;
+      for (const key of revKeys) {
+        const r = revisions.getByKey(key);
+        if (!r) {
+          this.revisionTable.delete(key);
+          this.claims.setSource('revision', key, {}, dirtyHosts);
+          continue;
+        }
+        const spec = revisionsSnapshot(
+          [r],
           (ns, name) => sks.get(ns, name),
-          (ns, name) => pods.list({ namespace: ns, labelSelector: `serving.knative.dev/revision=${name}` }),
+          (ns, name) => pods.list({ namespace: ns, labelSelector: `${L.revision}=${name}` }),
           defaultTbc,
-        )
-      : undefined;
-    let hosts: Record<string, HostEntry> | undefined;
-    let services: ReturnType<typeof servicesSnapshot> | undefined;
-    if (dirty.hosts || dirty.services) {
-      const h: Record<string, HostEntry> = hostsFromIngresses(ingresses);
-      if (dirty.hosts) hostsFromRevisions(revisions, h);
-      services = servicesSnapshot(inf.informerFor(GR.services).list(), (ns) => pods.list({ namespace: ns }), h);
-      if (dirty.hosts) hosts = h;
+        )[key];
+        if (spec) this.revisionTable.set(key, spec);
+        const h: Record<string, HostEntry> = {};
+        hostsFromRevisions([r], h);
+        this.claims.setSource('revision', key, h, dirtyHosts);
+      }
+    }
+
+    const gens = new Map<string, number>();
+    if (ingKeys.length) {
+      const ingresses = inf.informerFor(GR.ingresses);
+      for (const key of ingKeys) {
+        const ing = ingresses.getByKey(key);
+        if (ing) gens.set(key, ing.metadata.generation ?? 0);
+        this.claims.setSource('ingress', key, ing ? hostsFromIngresses([ing]) : {}, dirtyHosts);
+      }
+    }
+
+    if (svcKeys.length) {
+      const services = inf.informerFor(GR.services);
+      const pods = inf.informerFor(GR.pods);
+      for (const key of svcKeys) {
+        const svc = services.getByKey(key);
+        const h: Record<string, HostEntry> = {};
+        const eps = svc ? servicesSnapshot([svc], (ns) => pods.list({ namespace: ns }), h)[key] : undefined;
+        if (eps) this.serviceTable.set(key, eps);
+        else this.serviceTable.delete(key);
+        this.claims.setSource('service', key, h, dirtyHosts);
+      }
+    }
+
+    for (const host of dirtyHosts) {
+      const w = this.claims.winner(host);
+      if (w) this.hostTable.set(host, w);
+      else this.hostTable.delete(host);
     }
 
     const dp = this.opts.dataPlane;
-    const revJson = revs === undefined ? this.last.revisions : JSON.stringify(revs);
-    if (revs !== undefined && revJson !== this.last.revisions) {
-      dp.post({ type: 'revisions', revisions: revs });
-      this.last.revisions = revJson;
-    }
-    const svcJson = services === undefined ? this.last.services : JSON.stringify(services);
-    if (services !== undefined && svcJson !== this.last.services) {
-      dp.post({ type: 'services', services });
-      this.last.services = svcJson;
-    }
+    const revDelta = this.revisionTable.take();
+    if (revDelta) dp.post({ type: 'revisions', revisions: revDelta.upsert, partial: true, removed: revDelta.removed });
+    const svcDelta = this.serviceTable.take();
+    if (svcDelta) dp.post({ type: 'services', services: svcDelta.upsert, partial: true, removed: svcDelta.removed });
     const staticJson = JSON.stringify(this.staticBackends);
-    if (staticJson !== this.last.static) {
+    if (staticJson !== this.lastStatic) {
       dp.post({ type: 'static', backends: this.staticBackends });
-      this.last.static = staticJson;
+      this.lastStatic = staticJson;
     }
-    const gens = new Map<string, number>();
-    for (const ing of ingresses) gens.set(`${ing.metadata.namespace}/${ing.metadata.name}`, ing.metadata.generation ?? 0);
-    const hostJson = hosts === undefined ? this.last.hosts : JSON.stringify(hosts);
-    if (hosts !== undefined && hostJson !== this.last.hosts) {
-      const seq = dp.post({ type: 'hosts', hosts });
+    const hostDelta = this.hostTable.take();
+    if (hostDelta) {
+      const seq = dp.post({ type: 'hosts', hosts: hostDelta.upsert, partial: true, removed: hostDelta.removed });
       this.pendingHosts.set(seq, gens);
-      this.last.hosts = hostJson;
-    } else if (hosts !== undefined && this.pendingHosts.size === 0) {
-      // Same routing, but a KIngress may have a new generation with identical rules: it is programmed already.
-      this.markProgrammed(gens);
+    } else if (gens.size) {
+      // Same routing, but a KIngress may have a new generation with identical rules: it is
+      // programmed once the worker has applied every hosts delta already sent.
+      const latest = [...this.pendingHosts.values()].at(-1);
+      if (latest) for (const [k, g] of gens) latest.set(k, Math.max(g, latest.get(k) ?? -1));
+      else this.markProgrammed(gens);
     }
   }
 
@@ -264,4 +316,28 @@ export class DataPlaneFeed implements IngressProgrammer {
     for (const [, ws] of this.drains) for (const w of ws) w();
     this.drains.clear();
   }
+}
+
+/** Whether plain Service `svc` selects `pod` (its endpoints may change with the pod). */
+function selectsPod(svc: KObject, pod: KObject): boolean {
+  const sel = svc.spec?.selector as Record<string, string> | undefined;
+  if (!sel) return false;
+  const labels = pod.metadata.labels ?? {};
+  let any = false;
+  for (const k in sel) {
+    if (labels[k] !== sel[k]) return false;
+    any = true;
+  }
+  return any;
+}
+
+function sameLabels(a: KObject, b: KObject): boolean {
+  const x = a.metadata.labels;
+  const y = b.metadata.labels;
+  if (x === y) return true;
+  if (!x || !y) return false;
+  const kx = Object.keys(x);
+  if (kx.length !== Object.keys(y).length) return false;
+  for (const k of kx) if (x[k] !== y[k]) return false;
+  return true;
 }

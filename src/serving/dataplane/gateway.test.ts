@@ -218,6 +218,46 @@ describe('Gateway core', () => {
     assert.match(b.failed!.body, /revision "default\/b-00001" is not known/);
   });
 
+  test('deltas (partial): upserts merge into the tables, removed keys go, the rest stays', () => {
+    const t = setup();
+    let seq = 100;
+    t.revisions({ 'default/a-00001': rev([{ pod: 'p1', port: 1, ready: true }]) });
+    t.hosts({ 'a.example.com': route('a-00001') });
+    t.gw.apply({ type: 'revisions', seq: ++seq, partial: true, removed: [], revisions: { 'default/b-00001': rev([{ pod: 'p2', port: 2, ready: true }]) } });
+    t.gw.apply({ type: 'hosts', seq: ++seq, partial: true, removed: [], hosts: { 'b.example.com': route('b-00001') } });
+    assert.equal(t.req('a.example.com').forwarded, 1, 'a is untouched by the delta');
+    assert.equal(t.req('b.example.com').forwarded, 1);
+    t.gw.apply({ type: 'revisions', seq: ++seq, partial: true, removed: ['default/a-00001'], revisions: {} });
+    t.gw.apply({ type: 'hosts', seq: ++seq, partial: true, removed: ['a.example.com'], hosts: {} });
+    assert.equal(t.req('a.example.com').failed?.status, 404);
+    assert.equal(t.req('b.example.com').forwarded, 1);
+    assert.deepEqual([...t.gw.revisions.keys()], ['default/b-00001']);
+    t.gw.apply({ type: 'services', seq: ++seq, partial: true, removed: [], services: { 'default/s': [{ pod: 'default/s-1', port: 7 }] } });
+    t.gw.apply({ type: 'services', seq: ++seq, partial: true, removed: [], services: { 'default/u': [{ pod: 'default/u-1', port: 8 }] } });
+    assert.equal(t.req('s.default.svc.cluster.local').forwarded, 1, 'service s kept when u was added');
+    t.gw.apply({ type: 'services', seq: ++seq, partial: true, removed: ['default/s'], services: {} });
+    assert.equal(t.req('s.default.svc.cluster.local').failed?.status, 404);
+    assert.equal(t.req('u.default.svc.cluster.local').forwarded, 1);
+  });
+
+  test('the host table is rebuilt lazily and only when what it derives from changed', () => {
+    const t = setup();
+    t.revisions({ 'default/a-00001': rev([{ pod: 'p1', port: 1, ready: true }]) });
+    t.hosts({ 'a.example.com': route('a-00001') });
+    const t1 = t.gw.table;
+    assert.equal(t.gw.table, t1, 'stable while nothing changes');
+    // Endpoint churn of a known revision does not touch host names.
+    t.revisions({ 'default/a-00001': rev([{ pod: 'p2', port: 2, ready: true }]) });
+    assert.equal(t.gw.table, t1);
+    // A new revision adds cluster-local names; a protocol flip changes anyH2c.
+    t.gw.apply({ type: 'revisions', seq: 50, partial: true, removed: [], revisions: { 'default/b-00001': rev([]) } });
+    const t2 = t.gw.table;
+    assert.notEqual(t2, t1);
+    assert.equal(t2.lookup('b-00001.default.svc.cluster.local')?.kind, 'revision');
+    t.gw.apply({ type: 'revisions', seq: 51, partial: true, removed: [], revisions: { 'default/b-00001': rev([], { protocol: 'h2c' }) } });
+    assert.notEqual(t.gw.table, t2);
+  });
+
   test('a revision removed while requests are held answers them 503', () => {
     const t = setup();
     t.revisions({ 'default/c-00001': rev([], { mode: 'Proxy' }) });

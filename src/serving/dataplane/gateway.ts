@@ -221,7 +221,15 @@ export class Gateway {
   readonly clock: Clock;
   readonly random: () => number;
   readonly sweeper = new DeadlineSweeper();
-  table: RouteTable;
+  private routeTable: RouteTable | undefined;
+  /**
+   * Some snapshot changed what the host table derives from; it is rebuilt on
+   * the next lookup, so a burst of snapshot deltas (a bulk apply) costs one
+   * O(hosts) rebuild instead of one per message.
+   */
+  private tableStale = true;
+  /** An endpoint may have lost its last user since the last prune. */
+  private pruneDue = false;
   readonly revisions = new Map<string, RevisionState>();
   readonly pods = new Map<string, Pod>();
   private readonly services = new Map<string, ServiceBackend>();
@@ -231,7 +239,6 @@ export class Gateway {
   private readonly onEndpointRetired: ((ep: Endpoint) => void) | undefined;
   private hostsSnapshot: Extract<MainToWorker, { type: 'hosts' }>['hosts'] = {};
   private staticSnapshot: Record<string, string> = {};
-  private tableSignature = '';
   private readonly lastSeq = new Map<string, number>();
   /** Requests currently owned by the core (held, queued or running). */
   active = 0;
@@ -242,7 +249,20 @@ export class Gateway {
     this.random = opts.random ?? Math.random;
     this.clusterDomain = opts.clusterDomain;
     this.onEndpointRetired = opts.onEndpointRetired;
-    this.table = this.buildTable();
+  }
+
+  /** Rebuild the host table now if a snapshot made it stale (the worker calls this after a burst of messages). */
+  warmTable(): void {
+    void this.table;
+  }
+
+  /** The host table for the current snapshots (rebuilt here when a snapshot changed it). */
+  get table(): RouteTable {
+    if (this.tableStale || this.routeTable === undefined) {
+      this.routeTable = this.buildTable();
+      this.tableStale = false;
+    }
+    return this.routeTable;
   }
 
   // ---- snapshots ----
@@ -259,20 +279,24 @@ export class Gateway {
     this.lastSeq.set(msg.type, msg.seq);
     switch (msg.type) {
       case 'hosts':
-        this.hostsSnapshot = msg.hosts;
-        this.table = this.buildTable();
+        if (msg.partial) {
+          for (const k of msg.removed ?? []) delete this.hostsSnapshot[k];
+          Object.assign(this.hostsSnapshot, msg.hosts);
+        } else this.hostsSnapshot = { ...msg.hosts };
+        this.tableStale = true;
         break;
       case 'static':
         this.staticSnapshot = msg.backends;
-        this.table = this.buildTable();
+        this.tableStale = true;
+        this.pruneDue = true;
         this.pruneEndpoints();
         break;
       case 'services':
-        this.applyServices(msg.services);
+        this.applyServices(msg.services, msg.partial ? (msg.removed ?? []) : undefined);
         this.pruneEndpoints();
         break;
       case 'revisions':
-        this.applyRevisions(msg.revisions);
+        this.applyRevisions(msg.revisions, msg.partial ? (msg.removed ?? []) : undefined);
         this.pruneEndpoints();
         break;
     }
@@ -284,6 +308,8 @@ export class Gateway {
    * Pods that left the snapshot but still have requests in flight keep theirs.
    */
   private pruneEndpoints(): void {
+    if (!this.pruneDue) return;
+    this.pruneDue = false;
     const keep = new Set<string>();
     for (const pod of this.pods.values()) keep.add(pod.endpoint.key);
     for (const rev of this.revisions.values()) for (const pod of rev.pods.values()) keep.add(pod.endpoint.key);
@@ -292,6 +318,8 @@ export class Gateway {
       const b = parseStaticBackend(url);
       keep.add(`${b.address}:${b.port}`);
     }
+    // Retired pods still busy keep their endpoint: look again after a later snapshot.
+    for (const pod of this.pods.values()) if (pod.removed) this.pruneDue = true;
     for (const [key, ep] of this.endpoints) {
       if (keep.has(key)) continue;
       this.endpoints.delete(key);
@@ -318,7 +346,6 @@ export class Gateway {
   private buildTable(): RouteTable {
     const protocols = new Map<string, 'http1' | 'h2c'>();
     for (const [k, r] of this.revisions) protocols.set(k, r.protocol);
-    this.tableSignature = this.signature();
     return new RouteTable({
       hosts: this.hostsSnapshot,
       revisions: protocols,
@@ -328,32 +355,39 @@ export class Gateway {
     });
   }
 
-  /** Revision keys + protocols + service keys: what the table derives hosts from. */
-  private signature(): string {
-    let s = '';
-    for (const [k, r] of this.revisions) s += `${k}=${r.protocol};`;
-    s += '|';
-    for (const k of this.services.keys()) s += `${k};`;
-    return s;
-  }
 
-  private applyServices(services: Record<string, ServiceEndpoint[]>): void {
-    this.services.clear();
+  /** A full table (`removed` undefined) or a delta: upserts plus the keys in `removed`. */
+  private applyServices(services: Record<string, ServiceEndpoint[]>, removed?: string[]): void {
+    // The table derives host names from the set of service keys.
+    if (removed === undefined) {
+      if (this.services.size) this.pruneDue = true;
+      const keys = Object.keys(services);
+      if (keys.length !== this.services.size || keys.some((k) => !this.services.has(k))) this.tableStale = true;
+      this.services.clear();
+    } else
+      for (const k of removed) {
+        if (this.services.delete(k)) this.tableStale = this.pruneDue = true;
+      }
     for (const [key, eps] of Object.entries(services)) {
+      if (this.services.has(key)) this.pruneDue = true;
+      else this.tableStale = true;
       this.services.set(key, new ServiceBackend(key, eps.map((e) => this.endpoint(e.address ?? '127.0.0.1', e.port))));
     }
-    if (this.signature() !== this.tableSignature) this.table = this.buildTable();
   }
 
-  private applyRevisions(revisions: Record<string, RevisionSpec>): void {
+  /** A full table (`removed` undefined: revisions not in it go) or a delta: upserts plus the keys in `removed`. */
+  private applyRevisions(revisions: Record<string, RevisionSpec>, removed?: string[]): void {
     const now = this.clock.now();
     for (const [key, spec] of Object.entries(revisions)) {
       let rev = this.revisions.get(key);
       if (rev === undefined) {
         rev = new RevisionState(key, spec, now, this.random);
         this.revisions.set(key, rev);
+        this.tableStale = true; // a new revision host name (and protocol)
       } else {
+        const protocol = rev.protocol;
         rev.update(spec);
+        if (rev.protocol !== protocol) this.tableStale = true;
         if (spec.containerConcurrency !== rev.cc) {
           // containerConcurrency is immutable per revision in Knative; if it changes anyway,
           // new pods use the new value and held requests move to a fresh activator.
@@ -387,9 +421,12 @@ export class Gateway {
       rev.refreshRoutable();
       this.pump(rev);
     }
-    for (const [key, rev] of [...this.revisions]) {
-      if (key in revisions) continue;
+    const gone = removed === undefined ? [...this.revisions.keys()].filter((k) => !(k in revisions)) : removed.filter((k) => !(k in revisions));
+    for (const key of gone) {
+      const rev = this.revisions.get(key);
+      if (rev === undefined) continue;
       this.revisions.delete(key);
+      this.tableStale = true;
       for (const pod of [...rev.pods.values()]) this.retirePod(pod);
       rev.refreshRoutable();
       for (let ex = rev.activator.held.shift(); ex !== null; ex = rev.activator.held.shift()) {
@@ -397,11 +434,11 @@ export class Gateway {
         ex.fail(503, `revision "${key}" no longer exists\n`);
       }
     }
-    if (this.signature() !== this.tableSignature) this.table = this.buildTable();
   }
 
   private retirePod(pod: Pod): void {
     pod.removed = true;
+    this.pruneDue = true;
     if (pod.inFlight === 0) this.forgetPod(pod);
   }
 

@@ -11,6 +11,15 @@ function rejects(msg: unknown, path: string, re: RegExp): void {
 }
 
 describe('protocol validators', () => {
+  test('deltas: partial + removed keys are kept; removed without partial is rejected', () => {
+    const m = validateMainToWorker({ type: 'revisions', seq: 3, partial: true, removed: ['ns/gone'], revisions: {} });
+    assert.deepEqual(m, { type: 'revisions', seq: 3, revisions: {}, partial: true, removed: ['ns/gone'] });
+    const full = validateMainToWorker({ type: 'services', seq: 4, services: {} });
+    assert.equal('partial' in full, false);
+    rejects({ type: 'hosts', seq: 5, hosts: {}, removed: ['x'] }, 'removed', /only allowed with partial/);
+    rejects({ type: 'hosts', seq: 5, hosts: {}, partial: true, removed: [1] }, 'removed[0]', /string/);
+  });
+
   test('hosts: defaults filled, splits must sum to 100', () => {
     const m = validateMainToWorker({
       type: 'hosts',

@@ -5,7 +5,9 @@
 // plane. Hand-written validators: the shapes are small and a schema library is
 // not among the project's dependencies.
 //
-// Snapshots are full (not deltas) and carry a monotonically increasing `seq`
+// Snapshots are full, or deltas (`partial: true`: the map holds only added or
+// changed keys, `removed` lists keys gone; the feed sends deltas so a change
+// costs O(changed keys) to post), and carry a monotonically increasing `seq`
 // (one counter across all message types). The worker answers every message
 // with `ack { seq }` once it is applied, or superseded by a newer one of the
 // same type; the Ingress reconciler marks a KIngress Ready after the ack of the
@@ -96,18 +98,30 @@ export interface HostsMessage {
   seq: number;
   /** Lower-case host (no port) → entry. */
   hosts: Record<string, HostEntry>;
+  /** A delta: the map holds only changed keys, merged into the worker's table. */
+  partial?: boolean;
+  /** With `partial`: keys to drop. */
+  removed?: string[];
 }
 export interface RevisionsMessage {
   type: 'revisions';
   seq: number;
   /** `namespace/revision` → spec. */
   revisions: Record<string, RevisionSpec>;
+  /** A delta: the map holds only changed keys, merged into the worker's table. */
+  partial?: boolean;
+  /** With `partial`: keys to drop. */
+  removed?: string[];
 }
 export interface ServicesMessage {
   type: 'services';
   seq: number;
   /** `namespace/service` → ready endpoints. */
   services: Record<string, ServiceEndpoint[]>;
+  /** A delta: the map holds only changed keys, merged into the worker's table. */
+  partial?: boolean;
+  /** With `partial`: keys to drop. */
+  removed?: string[];
 }
 export interface StaticMessage {
   type: 'static';
@@ -388,6 +402,16 @@ function namespacedKey(k: string, path: string): void {
   if (!NAMESPACED_KEY_RE.test(k)) fail(key(path, k), 'key must be "namespace/name"');
 }
 
+function delta(o: Obj): { partial?: boolean; removed?: string[] } {
+  if (o.partial === undefined || o.partial === false) {
+    if (o.removed !== undefined) fail('removed', 'only allowed with partial: true');
+    return {};
+  }
+  bool(o.partial, 'partial');
+  const removed = arr(o.removed ?? [], 'removed').map((k, i) => str(k, `removed[${i}]`));
+  return { partial: true, removed };
+}
+
 /**
  * Validates a main → worker message and returns it typed (defaults filled in).
  * Throws DataPlaneProtocolError naming the field at fault.
@@ -404,7 +428,7 @@ export function validateMainToWorker(msg: unknown): MainToWorker {
         hostName(k, key('hosts', k) + ' (key)');
         hosts[k] = hostEntry(v, key('hosts', k));
       }
-      return { type, seq, hosts };
+      return { type, seq, hosts, ...delta(o) };
     }
     case 'revisions': {
       const r = obj(o.revisions, 'revisions');
@@ -413,7 +437,7 @@ export function validateMainToWorker(msg: unknown): MainToWorker {
         namespacedKey(k, 'revisions');
         revisions[k] = revisionSpec(v, key('revisions', k));
       }
-      return { type, seq, revisions };
+      return { type, seq, revisions, ...delta(o) };
     }
     case 'services': {
       const s = obj(o.services, 'services');
@@ -422,7 +446,7 @@ export function validateMainToWorker(msg: unknown): MainToWorker {
         namespacedKey(k, 'services');
         services[k] = arr(v, key('services', k)).map((e, i) => serviceEndpoint(e, `${key('services', k)}[${i}]`));
       }
-      return { type, seq, services };
+      return { type, seq, services, ...delta(o) };
     }
     case 'static': {
       const b = obj(o.backends, 'backends');

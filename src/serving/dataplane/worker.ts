@@ -12,6 +12,9 @@ import { DataPlaneServer } from './proxy.js';
 import { systemClock } from './queue.js';
 import { DriftFreeTicker } from './ticker.js';
 
+/** Quiet time after the last snapshot message before a stale host table is rebuilt ahead of lookups (ms). */
+const TABLE_WARM_QUIET_MS = 25;
+
 export interface DataPlaneConfig {
   host: string;
   /** 0 = ephemeral (the bound port is reported in `listening`). */
@@ -45,6 +48,7 @@ export function runDataPlane(config: DataPlaneConfig, channel: Channel): void {
   });
   const sweep = setInterval(() => gateway.sweep(), config.sweepIntervalMs ?? 25);
   let stopping = false;
+  let warmTimer: ReturnType<typeof setTimeout> | undefined;
 
   channel.onMessage((raw) => {
     let msg;
@@ -60,6 +64,7 @@ export function runDataPlane(config: DataPlaneConfig, channel: Channel): void {
       if (stopping) return;
       stopping = true;
       ticker.stop();
+      clearTimeout(warmTimer);
       void server.stop(msg.graceMs).then((aborted) => {
         clearInterval(sweep);
         channel.post({ type: 'stopped', aborted });
@@ -69,6 +74,12 @@ export function runDataPlane(config: DataPlaneConfig, channel: Channel): void {
     }
     gateway.apply(msg);
     channel.post({ type: 'ack', seq: msg.seq });
+    // Rebuild a stale host table once snapshot messages have been quiet for a moment, so
+    // the next request rarely pays for it; during a burst (a bulk apply) lookups rebuild on
+    // demand instead of the worker rebuilding O(hosts) per message.
+    clearTimeout(warmTimer);
+    warmTimer = setTimeout(() => gateway.warmTable(), TABLE_WARM_QUIET_MS);
+    warmTimer.unref();
   });
 
   server.listen().then(

@@ -14,6 +14,7 @@
 import type { ApiClient } from '../../../client/client.js';
 import type { KObject } from '../../../api/meta.js';
 import { L } from '../../../api/serving/constants.js';
+import type { Selector } from '../../../api/labels.js';
 import type { Clock } from '../../../controller/clock.js';
 import { ConditionSet } from '../../../controller/conditions.js';
 import type { Reconciler } from '../../../controller/controller.js';
@@ -71,6 +72,11 @@ function configGeneration(rev: KObject): number {
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : NaN;
 }
 
+/** Selector for a Configuration's Revisions (served by the informer's label index, not a namespace scan). */
+function ofConfiguration(config: KObject): Selector {
+  return [{ key: L.configuration, op: 'in', values: [config.metadata.name!] }];
+}
+
 export function newConfigurationReconciler(deps: ConfigurationReconcilerDeps): Reconciler {
   const log = deps.logger ?? silentLogger;
   const configurations = deps.informers.lister(GR.configurations);
@@ -105,8 +111,8 @@ export function newConfigurationReconciler(deps: ConfigurationReconcilerDeps): R
     }
     const gen = revisionLabelValue(L.configurationGeneration, config);
     const found = revisions
-      .list({ namespace: ns })
-      .filter((r) => r.metadata.labels?.[L.configuration] === config.metadata.name && r.metadata.labels?.[L.configurationGeneration] === gen)
+      .list({ namespace: ns, labelSelector: ofConfiguration(config) })
+      .filter((r) => r.metadata.labels?.[L.configurationGeneration] === gen)
       .sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
     return { rev: found[0], byo: false };
   }
@@ -115,7 +121,7 @@ export function newConfigurationReconciler(deps: ConfigurationReconcilerDeps): R
   function sortedCreatedRevisions(config: KObject, latestCreated: KObject, byo: boolean): KObject[] {
     const ns = config.metadata.namespace!;
     const status = (config.status ?? {}) as ConfigurationStatus;
-    let list = revisions.list({ namespace: ns }).filter((r) => r.metadata.labels?.[L.configuration] === config.metadata.name);
+    let list = revisions.list({ namespace: ns, labelSelector: ofConfiguration(config) });
     if (status.latestReadyRevisionName) {
       const lrr = revisions.get(ns, status.latestReadyRevisionName);
       if (lrr) {

@@ -11,6 +11,7 @@ import type { SharedInformerFactory } from '../../../controller/informer.js';
 import { silentLogger, type Logger } from '../../../controller/logger.js';
 import { kindReconciler } from '../../../controller/reconciler.js';
 import { GR } from '../names.js';
+import { L } from '../../../api/serving/constants.js';
 import { LiveConfig, SERVING_NAMESPACE } from '../revision/config.js';
 import { planRevisionGc } from './collect.js';
 import { CONFIG_GC, DEFAULT_GC_CONFIG, parseGcConfig } from './config.js';
@@ -39,7 +40,7 @@ export function newRevisionGcReconciler(deps: RevisionGcReconcilerDeps): Reconci
     // No conditionSet: collecting revisions says nothing about the Configuration's status.
     async reconcileKind(config) {
       const ns = config.metadata.namespace!;
-      const plan = planRevisionGc(config, revisions.list({ namespace: ns }), gcConfig.get(), deps.clock.now());
+      const plan = planRevisionGc(config, revisions.list({ namespace: ns, labelSelector: [{ key: L.configuration, op: 'in', values: [config.metadata.name!] }] }), gcConfig.get(), deps.clock.now());
       const failures: string[] = [];
       for (const name of plan.delete) {
         log.info('deleting stale revision', { revision: `${ns}/${name}`, configuration: config.metadata.name });

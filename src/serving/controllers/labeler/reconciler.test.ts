@@ -9,7 +9,7 @@ import { configStatus, configuration } from '../configuration/fixtures.js';
 import { GR } from '../names.js';
 import { cond, NS, revision, T0, withAnnotation, withLabel, withRoutingState } from '../revision/fixtures.js';
 import { makeMetadataPatch } from './accessors.js';
-import { LABELER_FINALIZER, newLabelerReconciler } from './reconciler.js';
+import { indexByListedRoutes, LABELER_FINALIZER, newLabelerReconciler } from './reconciler.js';
 
 const NOW = Date.UTC(2024, 0, 1, 1);
 const T1 = '2024-01-01T01:00:00Z';
@@ -157,5 +157,13 @@ describe('makeMetadataPatch', () => {
       metadata: { annotations: { 'serving.knative.dev/routes': 'alpha,zeta' } },
     });
     assert.deepEqual(makeMetadataPatch(activeRev('hello-00001'), 'hello', { withRoutingState: true, remove: true, ...now }), toReserve);
+  });
+});
+
+describe('indexByListedRoutes', () => {
+  test('indexes an object under namespace/route for every route its annotation lists', () => {
+    const o: KObject = { apiVersion: 'v1', kind: 'Revision', metadata: { name: 'r', namespace: 'ns', annotations: { 'serving.knative.dev/routes': 'a,b' } } };
+    assert.deepEqual(indexByListedRoutes(o).sort(), ['ns/a', 'ns/b']);
+    assert.deepEqual(indexByListedRoutes({ ...o, metadata: { name: 'r', namespace: 'ns' } }), []);
   });
 });

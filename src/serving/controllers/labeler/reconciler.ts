@@ -15,12 +15,13 @@
 // deletion (finalizer) the route is removed everywhere.
 import type { ApiClient } from '../../../client/client.js';
 import { condition, controllerOf, type KObject } from '../../../api/meta.js';
-import { L } from '../../../api/serving/constants.js';
+import { A, L } from '../../../api/serving/constants.js';
 import type { TrafficTarget } from '../../../api/serving/traffic.js';
 import type { Clock } from '../../../controller/clock.js';
 import type { Reconciler, Tracker } from '../../../controller/controller.js';
 import type { EventRecorder } from '../../../controller/events.js';
-import { keyOf, type Lister, type SharedInformerFactory } from '../../../controller/informer.js';
+import { keyOf, type IndexFunc, type Lister, type SharedInformerFactory } from '../../../controller/informer.js';
+import { getListAnnotation } from './list-annotation.js';
 import { silentLogger, type Logger } from '../../../controller/logger.js';
 import { kindReconciler } from '../../../controller/reconciler.js';
 import { GR } from '../names.js';
@@ -54,26 +55,39 @@ function routeIsResolved(route: KObject): boolean {
   return route.status?.observedGeneration === route.metadata.generation && (ready?.status === 'True' || ready?.status === 'False');
 }
 
+/** Informer index: `namespace/route` for every route an object's routes annotation lists. */
+export const ROUTES_INDEX = 'labeler:routes';
+export const indexByListedRoutes: IndexFunc = (o) => {
+  const ns = o.metadata.namespace ?? '';
+  return [...getListAnnotation(o.metadata.annotations, A.routes)].map((r) => `${ns}/${r}`);
+};
+
 export function newLabelerReconciler(deps: LabelerReconcilerDeps): Reconciler {
   const log = deps.logger ?? silentLogger;
   const routes = deps.informers.lister(GR.routes);
   const configurations = deps.informers.lister(GR.configurations);
   const revisions = deps.informers.lister(GR.revisions);
 
+  // Objects by the routes their annotation lists: a namespace scan per Route reconcile made bulk applies O(n²).
+  for (const gr of [GR.revisions, GR.configurations]) {
+    const inf = deps.informers.informerFor(gr);
+    if (!inf.hasIndex(ROUTES_INDEX)) inf.addIndexer(ROUTES_INDEX, indexByListedRoutes);
+  }
+  const routed = (lister: Lister, ns: string, routeName: string) =>
+    lister.byIndex(ROUTES_INDEX, `${ns}/${routeName}`).filter((o) => o.metadata.namespace === ns && listsRoute(o, routeName));
   const revisionAccessor: Accessor = {
     gr: GR.revisions,
     kind: 'Revision',
     lister: revisions,
     withRoutingState: true,
-    listRouted: (ns, routeName) =>
-      revisions.list({ namespace: ns }).filter((r) => r.metadata.labels?.[L.routingState] === 'active' && listsRoute(r, routeName)),
+    listRouted: (ns, routeName) => routed(revisions, ns, routeName).filter((r) => r.metadata.labels?.[L.routingState] === 'active'),
   };
   const configurationAccessor: Accessor = {
     gr: GR.configurations,
     kind: 'Configuration',
     lister: configurations,
     withRoutingState: false,
-    listRouted: (ns, routeName) => configurations.list({ namespace: ns }).filter((c) => listsRoute(c, routeName)),
+    listRouted: (ns, routeName) => routed(configurations, ns, routeName),
   };
 
   async function setRoutingMeta(acc: Accessor, route: KObject, name: string, remove: boolean): Promise<void> {
