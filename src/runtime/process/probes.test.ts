@@ -64,22 +64,24 @@ describe('probeDelayMs: fast first readiness', () => {
   const tcp = compileProbe('readiness', { tcpSocket: { port: 8080 } }, ctx)!;
   const notYet = (sinceStartMs: number) => ({ everSucceeded: false, sinceStartMs });
 
-  test('an HTTP/TCP readiness probe that never succeeded retries at 1/8 of the time since start, from 5 ms up to the period', () => {
+  test('an HTTP/TCP readiness probe that never succeeded retries at 1/16 of the time since start, from 1 ms up to the period', () => {
     assert.equal(probeDelayMs(http, notYet(0)), FAST_READINESS_MIN_MS);
-    assert.equal(probeDelayMs(http, notYet(30)), 5, 'early on: the floor');
-    assert.equal(probeDelayMs(http, notYet(400)), 50);
-    assert.equal(probeDelayMs(tcp, notYet(8_000)), 1000);
-    assert.equal(probeDelayMs(http, notYet(60_000)), 7500);
+    assert.equal(probeDelayMs(http, notYet(10)), 1, 'early on: the floor');
+    assert.equal(probeDelayMs(http, notYet(30)), 1);
+    assert.equal(probeDelayMs(http, notYet(400)), 25);
+    assert.equal(probeDelayMs(tcp, notYet(8_000)), 500);
+    assert.equal(probeDelayMs(http, notYet(60_000)), 3750);
     assert.equal(probeDelayMs(http, notYet(600_000)), 10_000, 'never slower than the period');
-    assert.equal(probeDelayMs(http, notYet(-5)), 5, 'a clock step backwards does not break it');
+    assert.equal(probeDelayMs(http, notYet(-5)), 1, 'a clock step backwards does not break it');
   });
 
   test('a short period (probe-period-ms) still caps the delay', () => {
     const fast = compileProbe('readiness', { httpGet: { port: 8080 } }, { ...ctx, periodOverrideMs: 25 })!;
-    assert.equal(probeDelayMs(fast, notYet(10)), 5);
+    assert.equal(probeDelayMs(fast, notYet(10)), 1);
+    assert.equal(probeDelayMs(fast, notYet(200)), 12);
     assert.equal(probeDelayMs(fast, notYet(1000)), 25);
     const tiny = compileProbe('readiness', { httpGet: { port: 8080 } }, { ...ctx, periodOverrideMs: 2 })!;
-    assert.equal(probeDelayMs(tiny, notYet(0)), 2, 'a period below the floor wins');
+    assert.equal(probeDelayMs(tiny, notYet(100)), 2, 'a period shorter than the fast delay wins');
   });
 
   test('after the first success the period applies again (successThreshold and failure counting keep their meaning)', () => {
