@@ -15,7 +15,7 @@ import { deepEqual } from '../../api/json.js';
 import { Controller, filterControllerGK, filteringHandler, type Reconciler } from '../../controller/controller.js';
 import { isConflict, isNotFound } from '../../controller/errors.js';
 import { nopEventRecorder } from '../../controller/events.js';
-import { splitKey } from '../../controller/informer.js';
+import { indexByControllerUid, OWNER_UID_INDEX, splitKey } from '../../controller/informer.js';
 import { realClock, type Clock } from '../deps.js';
 import { changedBeyondStatus, PODS_GR, RS_GR, writeStatus, type WorkloadDeps } from './replicaset-controller.js';
 import { deploymentConditions, planRecreate, planRollingUpdate, resolveFenceposts, type DeploymentCounts, type RSView } from './rollout.js';
@@ -73,6 +73,12 @@ export function newDeploymentReconciler(deps: WorkloadDeps & { clock?: Clock }):
   const clock = deps.clock ?? realClock;
   const recorder = deps.recorder ?? nopEventRecorder;
   const client = deps.client;
+  // A Deployment's ReplicaSets come from the shared informer's owner-uid index,
+  // not a list of every ReplicaSet in the namespace per reconcile (as
+  // client-go's listers). A stale cache is safe: a ReplicaSet created again
+  // collides on its hash name (handled below), a stale update conflicts and retries.
+  const replicaSets = deps.informers.informerFor(RS_GR);
+  if (!replicaSets.hasIndex(OWNER_UID_INDEX)) replicaSets.addIndexer(OWNER_UID_INDEX, indexByControllerUid);
 
   async function scale(d: KObject, rs: KObject, replicas: number, maxSurge: number): Promise<KObject> {
     const desired = d.spec.replicas ?? 1;
@@ -96,7 +102,7 @@ export function newDeploymentReconciler(deps: WorkloadDeps & { clock?: Clock }):
       const paused = !!d.spec?.paused;
       const strategy = d.spec?.strategy?.type ?? 'RollingUpdate';
       const { maxSurge, maxUnavailable } = strategy === 'RollingUpdate' ? resolveFenceposts(d.spec?.strategy?.rollingUpdate, desired) : { maxSurge: 0, maxUnavailable: desired };
-      const owned = (await client.list(RS_GR, { namespace })).items.filter((rs) => controllerOf(rs)?.uid === d.metadata.uid);
+      const owned = d.metadata.uid ? replicaSets.byIndex(OWNER_UID_INDEX, d.metadata.uid) : [];
       let newRS = owned.find((rs) => !rs.metadata.deletionTimestamp && templatesEqualIgnoringHash(rs.spec?.template, d.spec?.template));
       let olds = owned.filter((rs) => rs !== newRS && !rs.metadata.deletionTimestamp);
       const maxRevision = owned.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);
