@@ -213,3 +213,22 @@ export function selfCpuMs(): number {
 }
 
 export const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Reads a `?watch=1` response body (one JSON event per line) and calls `onEvent`
+ * for each event with `at` = performance.now() when its chunk arrived, so every
+ * event in a chunk shares the chunk's arrival time.
+ */
+export function onWatchEvents(body: NodeJS.ReadableStream, onEvent: (ev: any, at: number, line: string) => void): void {
+  let buf = '';
+  body.on('data', (chunk: Buffer) => {
+    const at = performance.now();
+    buf += chunk.toString('utf8');
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (line) onEvent(JSON.parse(line), at, line);
+    }
+  });
+}

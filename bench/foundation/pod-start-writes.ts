@@ -7,7 +7,7 @@
 // booting pod needs, so fewer is cheaper.
 //   npm run build && node dist/bench/foundation/pod-start-writes.js [--cycles=3] [--variant=probe-default|no-probe] [--verbose]
 import { Client } from 'undici';
-import { formatTable, intArg, sleepMs, startSkiffUp, withTarget } from './lib.js';
+import { formatTable, intArg, onWatchEvents, sleepMs, startSkiffUp, withTarget } from './lib.js';
 
 const SERVER_SRC = "require('http').createServer((q,s)=>s.end('ok')).listen(process.env.PORT)";
 
@@ -64,19 +64,9 @@ await withTarget(startSkiffUp, async (t) => {
     const ac = new AbortController();
     acs.push(ac);
     const res = await kc.request({ method: 'GET', path: `${k.path}?watch=1&resourceVersion=${list.metadata.resourceVersion}`, signal: ac.signal });
-    let buf = '';
-    res.body.on('data', (chunk: Buffer) => {
-      const at = performance.now();
-      buf += chunk.toString('utf8');
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        if (!line) continue;
-        const ev = JSON.parse(line);
-        if (ev.type === 'BOOKMARK') continue;
-        seen.push({ kind: k.kind, type: ev.type, name: ev.object?.metadata?.name ?? '', at, detail: detailOf(k.kind, ev.object) });
-      }
+    onWatchEvents(res.body, (ev, at) => {
+      if (ev.type === 'BOOKMARK') return;
+      seen.push({ kind: k.kind, type: ev.type, name: ev.object?.metadata?.name ?? '', at, detail: detailOf(k.kind, ev.object) });
     });
     res.body.on('error', () => {});
   }

@@ -25,7 +25,7 @@ import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { Client, Pool } from 'undici';
-import { commandLine, fmt, formatTable, intArg, machineLine, processCpuMs, sleepMs, startSkiffUp, summarize, verdict, withTarget } from './lib.js';
+import { commandLine, fmt, formatTable, intArg, machineLine, onWatchEvents, processCpuMs, sleepMs, startSkiffUp, summarize, verdict, withTarget } from './lib.js';
 
 const NS = 'default';
 // The handler answers with the process's time origin (epoch ms, taken by node at process start), so each
@@ -123,18 +123,8 @@ async function watchPods(api: string): Promise<{ on(fn: (e: PodEvent) => void): 
   const res = await client.request({ method: 'GET', path: `/api/v1/namespaces/${NS}/pods?watch=1&resourceVersion=${rv}`, signal: ac.signal });
   if (res.statusCode !== 200) throw new Error(`pod watch: HTTP ${res.statusCode}`);
   const listeners = new Set<(e: PodEvent) => void>();
-  let buf = '';
-  res.body.on('data', (chunk: Buffer) => {
-    const at = performance.now();
-    buf += chunk.toString('utf8');
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      if (!line) continue;
-      const ev = JSON.parse(line);
-      for (const l of listeners) l({ type: ev.type, object: ev.object, at });
-    }
+  onWatchEvents(res.body, (ev, at) => {
+    for (const l of listeners) l({ type: ev.type, object: ev.object, at });
   });
   res.body.on('error', () => {});
   return {

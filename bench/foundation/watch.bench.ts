@@ -10,7 +10,7 @@
 //   npm run build && node dist/bench/foundation/watch.bench.js [--rounds=5] [--watchers=10] [--updates=1000] [--writers=16]
 // Target: ≤ 1 s end to end for 10 watchers × 1,000 events.
 import { Client, Pool } from 'undici';
-import { commandLine, fmt, formatTable, intArg, machineLine, median, processCpuMs, selfCpuMs, startBareApiServer, startSkiffUp, summarize, verdict, withTarget, type Summary, type Target } from './lib.js';
+import { commandLine, fmt, formatTable, intArg, machineLine, median, onWatchEvents, processCpuMs, selfCpuMs, startBareApiServer, startSkiffUp, summarize, verdict, withTarget, type Summary, type Target } from './lib.js';
 
 const NS = 'default';
 const CM_PATH = `/api/v1/namespaces/${NS}/configmaps`;
@@ -31,27 +31,17 @@ async function openWatcher(api: string, rv: string, expected: number, round: num
   if (res.statusCode !== 200) throw new Error(`watch: HTTP ${res.statusCode}: ${await res.body.text()}`);
   const arrivals = new Float64Array(expected).fill(NaN);
   let seen = 0;
-  let buf = '';
   let resolveDone!: () => void;
   let rejectDone!: (e: Error) => void;
   const done = new Promise<void>((res, rej) => ((resolveDone = res), (rejectDone = rej)));
-  res.body.on('data', (chunk: Buffer) => {
-    const now = performance.now();
-    buf += chunk.toString('utf8');
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      if (!line) continue;
-      const ev = JSON.parse(line) as { type: string; object: { data?: Record<string, string> } };
-      if (ev.type === 'ERROR') return rejectDone(new Error(`watch error: ${line}`));
-      const data = ev.object?.data;
-      if (ev.type !== 'MODIFIED' || data?.round !== String(round)) continue;
-      const seq = Number(data.seq);
-      if (Number.isInteger(seq) && seq >= 0 && seq < expected && Number.isNaN(arrivals[seq]!)) {
-        arrivals[seq] = now;
-        if (++seen === expected) resolveDone();
-      }
+  onWatchEvents(res.body, (ev: { type: string; object: { data?: Record<string, string> } }, now, line) => {
+    if (ev.type === 'ERROR') return rejectDone(new Error(`watch error: ${line}`));
+    const data = ev.object?.data;
+    if (ev.type !== 'MODIFIED' || data?.round !== String(round)) return;
+    const seq = Number(data.seq);
+    if (Number.isInteger(seq) && seq >= 0 && seq < expected && Number.isNaN(arrivals[seq]!)) {
+      arrivals[seq] = now;
+      if (++seen === expected) resolveDone();
     }
   });
   res.body.on('error', (e) => rejectDone(e));
