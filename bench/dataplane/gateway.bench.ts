@@ -4,8 +4,10 @@
 // so machine noise hits all four alike. Saturated throughput with
 // `hey -c 50 -z 10s`; latency at a fixed 1,000 rps twice: with
 // `hey -c 50 -q 20 -z 10s` (50 synchronised tickers: bursts of 50 every 50 ms)
-// and with paced-load.ts (the same 1,000 rps evenly spaced, like vegeta's
-// constant pacer in Knative's dataplane-probe). Medians over the rounds.
+// with `hey -c 1 -q 1000 -z 10s` (hey's fixed rate from a single ticker: no
+// bursts, one request in flight), and with paced-load.ts (the same 1,000 rps
+// evenly spaced over up to 50 connections, like vegeta's constant pacer in
+// Knative's dataplane-probe). Medians over the rounds.
 // Prints a table and the ratios the targets are judged on (gateway ≥ 70 % of
 // nginx rps; added p50 ≤ 1 ms, p99 ≤ 3 ms vs direct; activator added latency
 // ≤ 1.5 × the gateway's).
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
   const sat = new Map<string, HeyResult[]>(targets.map((t) => [t.name, []]));
   const lat = new Map<string, HeyResult[]>(targets.map((t) => [t.name, []]));
   const pac = new Map<string, HeyResult[]>(targets.map((t) => [t.name, []]));
+  const one = new Map<string, HeyResult[]>(targets.map((t) => [t.name, []]));
 
   console.log(`# data-plane benchmark — ${new Date().toISOString()}`);
   console.log(`# upstream: ${useImage ? 'built-in helloworld image' : 'inline node:http hello server'}; machine: ${machineNote()}`);
@@ -78,11 +81,14 @@ async function main(): Promise<void> {
       sat.get(t.name)!.push(s);
       const l = hey(['-c', String(concurrency), '-q', perWorkerQps, '-z', duration, '-host', t.host, t.url]);
       lat.get(t.name)!.push(l);
+      const o = hey(['-c', '1', '-q', String(rate), '-z', duration, '-host', t.host, t.url]);
+      one.get(t.name)!.push(o);
       const p = paced(t.url, t.host);
       pac.get(t.name)!.push(p);
       console.log(
         `round ${r + 1} ${t.name.padEnd(28)} sat ${fmt(s.rps).padStart(6)} rps (${s.errors} err) | ` +
-          `hey ${rate} rps: p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} ms (${l.errors} err) | paced: p50 ${fmt(p.p50)} p99 ${fmt(p.p99)} ms (${p.errors} err, ${p.late} late)`,
+          `hey ${rate} rps: p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} ms (${l.errors} err) | ` +
+          `hey -c 1 -q ${rate}: ${fmt(o.rps)} rps p50 ${fmt(o.p50)} p99 ${fmt(o.p99)} ms (${o.errors} err) | paced: p50 ${fmt(p.p50)} p99 ${fmt(p.p99)} ms (${p.errors} err, ${p.late} late)`,
       );
     }
   }
@@ -98,6 +104,8 @@ async function main(): Promise<void> {
       `${fmt((rps / nginxRps) * 100)} %`,
       `${fmt(med(lat, t.name, 'p50'))} / ${fmt(med(lat, t.name, 'p99'))}`,
       d ? '—' : `${fmt(added(lat, t.name, 'p50'))} / ${fmt(added(lat, t.name, 'p99'))}`,
+      `${fmt(med(one, t.name, 'rps'))} rps: ${fmt(med(one, t.name, 'p50'))} / ${fmt(med(one, t.name, 'p99'))}`,
+      d ? '—' : `${fmt(added(one, t.name, 'p50'))} / ${fmt(added(one, t.name, 'p99'))}`,
       `${fmt(med(pac, t.name, 'p50'))} / ${fmt(med(pac, t.name, 'p99'))}`,
       d ? '—' : `${fmt(added(pac, t.name, 'p50'))} / ${fmt(added(pac, t.name, 'p99'))}`,
     ];
@@ -105,7 +113,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(
     table(
-      ['path', `rps (hey -c ${concurrency})`, 'vs nginx', `hey ${rate} rps p50 / p99 ms`, 'added p50 / p99', `paced ${rate} rps p50 / p99 ms`, 'added p50 / p99'],
+      ['path', `rps (hey -c ${concurrency})`, 'vs nginx', `hey ${rate} rps p50 / p99 ms`, 'added p50 / p99', `hey -c 1 -q ${rate}: rps, p50 / p99 ms`, 'added p50 / p99', `paced ${rate} rps p50 / p99 ms`, 'added p50 / p99'],
       rows,
     ),
   );
@@ -118,6 +126,7 @@ async function main(): Promise<void> {
   console.log(`gateway rps / nginx rps = ${fmt((gwRps / nginxRps) * 100)} %  (target ≥ 70 %)  ${check(gwRps / nginxRps >= 0.7)}`);
   for (const [label, m] of [
     ['hey -q', lat],
+    ['hey -c 1 -q', one],
     ['paced', pac],
   ] as const) {
     const g50 = added(m, GW, 'p50');
