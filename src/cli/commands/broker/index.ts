@@ -2,12 +2,11 @@
 // flags and words (`Broker 'broker01' successfully created in namespace 'default'.`).
 import type { Command } from '../../command.js';
 import { KnError } from '../../knative-format.js';
-import { NO_HEADERS_FLAG } from '../service/read.js';
 import { singleName, typed, updateWithRetry } from '../service/serving-client.js';
 import { anyDeliveryFlag, applyDeliveryFlags, deliveryFlagSpecs, deliveryFlagValues, type DeliverySpecShape } from '../eventing/delivery.js';
 import { BROKER } from '../eventing/resources.js';
 import { resolveSinkFlag } from '../eventing/sink.js';
-import { because, eventingNow, knVerb, printObject, runList, waitGone } from '../eventing/verbs.js';
+import { because, eventingNow, knVerb, listCommandFor, printObject, waitGone } from '../eventing/verbs.js';
 import { BROKER_LIST_HEADERS, brokerListRows, brokerUrl, buildBroker, describeBroker, parseBrokerConfig } from './format.js';
 
 const createCommand: Command = {
@@ -104,18 +103,7 @@ const describeCommand: Command = {
     }),
 };
 
-const listCommand: Command = {
-  name: 'list',
-  aliases: ['ls'],
-  summary: 'List brokers',
-  usage: 'broker list [NAME] [-n NS | -A] [-o json|yaml|name] [--no-headers]',
-  examples: ['skiff broker list', 'skiff broker list -o json'],
-  flags: [NO_HEADERS_FLAG],
-  run: (ctx, flags) =>
-    knVerb(ctx, () =>
-      runList(ctx, flags, { resource: BROKER, empty: 'No brokers found.', headers: BROKER_LIST_HEADERS, rows: brokerListRows, usage: "'broker list' accepts maximum 1 argument" }),
-    ),
-};
+const listCommand = listCommandFor('broker', 'brokers', ['skiff broker list', 'skiff broker list -o json'], { resource: BROKER, empty: 'No brokers found.', headers: BROKER_LIST_HEADERS, rows: brokerListRows, usage: "'broker list' accepts maximum 1 argument" });
 
 const deleteCommand: Command = {
   name: 'delete',

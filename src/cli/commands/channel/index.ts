@@ -6,7 +6,7 @@ import { toJson, toYaml } from '../../output.js';
 import { NO_HEADERS_FLAG } from '../service/read.js';
 import { singleName, typed } from '../service/serving-client.js';
 import { CHANNEL, defaultNamespaceFirst, sortByName } from '../eventing/resources.js';
-import { eventingNow, knVerb, printObject, runList } from '../eventing/verbs.js';
+import { eventingNow, knVerb, listCommandFor, printObject } from '../eventing/verbs.js';
 import {
   buildChannel,
   CHANNEL_LIST_HEADERS,
@@ -54,25 +54,14 @@ const createCommand: Command = {
     }),
 };
 
-const listCommand: Command = {
-  name: 'list',
-  aliases: ['ls'],
-  summary: 'List channels',
-  usage: 'channel list [NAME] [-n NS | -A] [-o json|yaml|name] [--no-headers]',
-  examples: ['skiff channel list', 'skiff channel list imc01', 'skiff channel list -o yaml'],
-  flags: [NO_HEADERS_FLAG],
-  run: (ctx, flags) =>
-    knVerb(ctx, () =>
-      runList(ctx, flags, {
-        resource: CHANNEL,
-        empty: 'No channels found.',
-        headers: CHANNEL_LIST_HEADERS,
-        rows: channelListRows,
-        order: (items, all) => (all ? defaultNamespaceFirst(items) : sortByName(items)),
-        usage: "'skiff channel list' accepts maximum 1 argument",
-      }),
-    ),
-};
+const listCommand = listCommandFor('channel', 'channels', ['skiff channel list', 'skiff channel list imc01', 'skiff channel list -o yaml'], {
+  resource: CHANNEL,
+  empty: 'No channels found.',
+  headers: CHANNEL_LIST_HEADERS,
+  rows: channelListRows,
+  order: (items, all) => (all ? defaultNamespaceFirst(items) : sortByName(items)),
+  usage: "'skiff channel list' accepts maximum 1 argument",
+});
 
 const listTypesCommand: Command = {
   name: 'list-types',

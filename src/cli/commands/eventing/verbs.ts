@@ -4,12 +4,13 @@
 // an injectable clock so commands can be driven with a fixed time.
 import type { KObject } from '../../../api/meta.js';
 import type { Flags } from '../../args.js';
+import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
 import type { ApiResource } from '../../discovery.js';
 import { ServerError } from '../../errors.js';
 import type { KubeClient } from '../../http.js';
 import { KnError, renderListTable, toKnError } from '../../knative-format.js';
-import { listObjects, printMachineReadable } from '../service/read.js';
+import { listObjects, NO_HEADERS_FLAG, printMachineReadable } from '../service/read.js';
 
 /** A kn error whose help hint names the command that failed (`Run 'skiff trigger create --help' for usage`). */
 export class CommandKnError extends KnError {
@@ -78,6 +79,19 @@ export async function runList(ctx: CliContext, flags: Flags, spec: ListSpec): Pr
   const headers = withNs ? ['NAMESPACE', ...spec.headers] : spec.headers;
   ctx.out(renderListTable(headers, spec.rows(items, eventingNow(), withNs), { noHeaders: flags.bool('no-headers') }));
   return 0;
+}
+
+/** kn's `<noun> list` command (`[NAME] [-n NS | -A] [-o json|yaml|name] [--no-headers]`), run by `runList`. */
+export function listCommandFor(noun: string, plural: string, examples: string[], spec: ListSpec): Command {
+  return {
+    name: 'list',
+    aliases: ['ls'],
+    summary: `List ${plural}`,
+    usage: `${noun} list [NAME] [-n NS | -A] [-o json|yaml|name] [--no-headers]`,
+    examples,
+    flags: [NO_HEADERS_FLAG],
+    run: (ctx, flags) => knVerb(ctx, () => runList(ctx, flags, spec)),
+  };
 }
 
 /** `-o json|yaml|name` for one object; true when printed. */

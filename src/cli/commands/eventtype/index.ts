@@ -2,25 +2,13 @@
 // kn's words (`Eventtype 'x' successfully created in namespace 'default'.`).
 import type { Command } from '../../command.js';
 import { KnError } from '../../knative-format.js';
-import { NO_HEADERS_FLAG } from '../service/read.js';
 import { singleName, typed } from '../service/serving-client.js';
 import { EVENTTYPE } from '../eventing/resources.js';
 import { REFERENCE_MAPPINGS, resolveSinkFlag, type KReference } from '../eventing/sink.js';
-import { because, eventingNow, knVerb, printObject, runList } from '../eventing/verbs.js';
+import { because, eventingNow, knVerb, listCommandFor, printObject } from '../eventing/verbs.js';
 import { buildEventType, describeEventType, EVENTTYPE_LIST_HEADERS, eventTypeListRows } from './format.js';
 
-const listCommand: Command = {
-  name: 'list',
-  aliases: ['ls'],
-  summary: 'List eventtypes',
-  usage: 'eventtype list [NAME] [-n NS | -A] [-o json|yaml|name] [--no-headers]',
-  examples: ['skiff eventtype list', 'skiff eventtype list -o json'],
-  flags: [NO_HEADERS_FLAG],
-  run: (ctx, flags) =>
-    knVerb(ctx, () =>
-      runList(ctx, flags, { resource: EVENTTYPE, empty: 'No eventtypes found.', headers: EVENTTYPE_LIST_HEADERS, rows: eventTypeListRows, usage: "'eventtype list' accepts maximum 1 argument" }),
-    ),
-};
+const listCommand = listCommandFor('eventtype', 'eventtypes', ['skiff eventtype list', 'skiff eventtype list -o json'], { resource: EVENTTYPE, empty: 'No eventtypes found.', headers: EVENTTYPE_LIST_HEADERS, rows: eventTypeListRows, usage: "'eventtype list' accepts maximum 1 argument" });
 
 const describeCommand: Command = {
   name: 'describe',

@@ -2,11 +2,10 @@
 // Subscriptions in kn's words (`Subscription 'sub01' created in namespace 'default'.`).
 import type { Command } from '../../command.js';
 import { KnError } from '../../knative-format.js';
-import { NO_HEADERS_FLAG } from '../service/read.js';
 import { singleName, typed, updateWithRetry } from '../service/serving-client.js';
 import { defaultNamespaceFirst, sortByName, SUBSCRIPTION } from '../eventing/resources.js';
 import { resolveSinkFlag, sinkFlag } from '../eventing/sink.js';
-import { eventingNow, knVerb, printObject, runList } from '../eventing/verbs.js';
+import { eventingNow, knVerb, listCommandFor, printObject } from '../eventing/verbs.js';
 import { parseChannelRef } from '../channel/format.js';
 import { buildSubscription, describeSubscription, SUBSCRIPTION_LIST_HEADERS, subscriptionListRows } from './format.js';
 
@@ -94,25 +93,14 @@ const describeCommand: Command = {
     }),
 };
 
-const listCommand: Command = {
-  name: 'list',
-  aliases: ['ls'],
-  summary: 'List subscriptions',
-  usage: 'subscription list [NAME] [-n NS | -A] [-o json|yaml|name] [--no-headers]',
-  examples: ['skiff subscription list', 'skiff subscription list -o yaml'],
-  flags: [NO_HEADERS_FLAG],
-  run: (ctx, flags) =>
-    knVerb(ctx, () =>
-      runList(ctx, flags, {
-        resource: SUBSCRIPTION,
-        empty: 'No subscriptions found.',
-        headers: SUBSCRIPTION_LIST_HEADERS,
-        rows: subscriptionListRows,
-        order: (items, all) => (all ? defaultNamespaceFirst(items) : sortByName(items)),
-        usage: "'skiff subscription list' accepts maximum 1 argument",
-      }),
-    ),
-};
+const listCommand = listCommandFor('subscription', 'subscriptions', ['skiff subscription list', 'skiff subscription list -o yaml'], {
+  resource: SUBSCRIPTION,
+  empty: 'No subscriptions found.',
+  headers: SUBSCRIPTION_LIST_HEADERS,
+  rows: subscriptionListRows,
+  order: (items, all) => (all ? defaultNamespaceFirst(items) : sortByName(items)),
+  usage: "'skiff subscription list' accepts maximum 1 argument",
+});
 
 const deleteCommand: Command = {
   name: 'delete',

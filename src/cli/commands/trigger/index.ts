@@ -4,12 +4,11 @@
 import type { Flags } from '../../args.js';
 import type { Command } from '../../command.js';
 import { KnError } from '../../knative-format.js';
-import { NO_HEADERS_FLAG } from '../service/read.js';
 import { singleName, typed, updateWithRetry } from '../service/serving-client.js';
 import { applyDeliveryFlags, deliveryFlagSpecs, deliveryFlagValues, type DeliverySpecShape } from '../eventing/delivery.js';
 import { BROKER, defaultNamespaceFirst, TRIGGER } from '../eventing/resources.js';
 import { resolveSinkFlag, sinkFlag } from '../eventing/sink.js';
-import { because, eventingNow, knVerb, printObject, runList } from '../eventing/verbs.js';
+import { because, eventingNow, knVerb, listCommandFor, printObject } from '../eventing/verbs.js';
 import { createFilterSpec, updateFilterSpec, type FilterFlagValues, type TriggerFilterSpec } from './filters.js';
 import { buildTrigger, describeTrigger, TRIGGER_LIST_HEADERS, triggerListRows } from './format.js';
 
@@ -164,25 +163,14 @@ const describeCommand: Command = {
     }),
 };
 
-const listCommand: Command = {
-  name: 'list',
-  aliases: ['ls'],
-  summary: 'List triggers',
-  usage: 'trigger list [NAME] [-n NS | -A] [-o json|yaml|name] [--no-headers]',
-  examples: ['skiff trigger list', 'skiff trigger list -o json'],
-  flags: [NO_HEADERS_FLAG],
-  run: (ctx, flags) =>
-    knVerb(ctx, () =>
-      runList(ctx, flags, {
-        resource: TRIGGER,
-        empty: 'No triggers found.',
-        headers: TRIGGER_LIST_HEADERS,
-        rows: triggerListRows,
-        order: (items, all) => (all ? defaultNamespaceFirst(items) : items),
-        usage: "'trigger list' accepts maximum 1 argument",
-      }),
-    ),
-};
+const listCommand = listCommandFor('trigger', 'triggers', ['skiff trigger list', 'skiff trigger list -o json'], {
+  resource: TRIGGER,
+  empty: 'No triggers found.',
+  headers: TRIGGER_LIST_HEADERS,
+  rows: triggerListRows,
+  order: (items, all) => (all ? defaultNamespaceFirst(items) : items),
+  usage: "'trigger list' accepts maximum 1 argument",
+});
 
 const deleteCommand: Command = {
   name: 'delete',
